@@ -1,0 +1,42 @@
+# One project, four services. `make run` and `make test` work on a fresh clone with only
+# Python 3.11 and make: they build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the four services in the foreground (Ctrl-C stops them all).
+run: $(STAMP)
+	exec $(PY) -m shared.runner
+
+## The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP)
+	HR_TEST_STORE=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	HR_TEST_STORE=postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""The leave service: leave on the China working calendar, routed by policy."""

@@ -1,0 +1,1 @@
+"""Pure leave rules (routing, day counting): no Flask, no database."""

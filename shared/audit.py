@@ -1,0 +1,132 @@
+"""Append-only audit trail: who did what, to what, when, from which token, in which request.
+
+Each service keeps its own `audit_events` table (it owns its database); the model and the
+writer live here so every trail has the same columns. Rows are never updated or deleted: the
+ORM refuses it here, and PostgreSQL refuses it by trigger (see `APPEND_ONLY_TRIGGER_SQL`,
+installed by each service's first migration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, DateTime, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the token's subject, its kind, its `jti`, the request id and address."""
+
+    sub: str
+    kind: str = "user"
+    emp: str | None = None
+    jti: str | None = None
+    request_id: str | None = None
+    remote_addr: str | None = None
+
+    @classmethod
+    def system(cls, what: str = "system") -> Actor:
+        return cls(sub=what, kind="system")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def make_audit_model(db: SQLAlchemy) -> type:
+    class AuditEvent(db.Model):  # type: ignore[name-defined]
+        __tablename__ = "audit_events"
+        __table_args__ = (
+            Index("ix_audit_events_at", "at"),
+            Index("ix_audit_events_target", "target_type", "target_id"),
+            Index("ix_audit_events_actor", "actor"),
+            Index("ix_audit_events_action", "action"),
+        )
+
+        id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+        actor: Mapped[str] = mapped_column(String(200))
+        actor_kind: Mapped[str] = mapped_column(String(20))
+        token_jti: Mapped[str | None] = mapped_column(String(64))
+        request_id: Mapped[str | None] = mapped_column(String(128))
+        remote_addr: Mapped[str | None] = mapped_column(String(64))
+        action: Mapped[str] = mapped_column(String(100))
+        target_type: Mapped[str] = mapped_column(String(50))
+        target_id: Mapped[str | None] = mapped_column(String(200))
+        before: Mapped[Any] = mapped_column(JSON, nullable=True)
+        after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+        def to_dict(self) -> dict[str, Any]:
+            return {
+                "id": self.id, "at": self.at.isoformat() if self.at else None,
+                "actor": self.actor, "actor_kind": self.actor_kind,
+                "token_jti": self.token_jti, "request_id": self.request_id,
+                "remote_addr": self.remote_addr, "action": self.action,
+                "target_type": self.target_type, "target_id": self.target_id,
+                "before": self.before, "after": self.after,
+            }
+
+    @event.listens_for(Session, "before_flush")
+    def _append_only(session: Session, _ctx: Any, _instances: Any) -> None:
+        for obj in list(session.dirty) + list(session.deleted):
+            if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+                raise PermissionError("audit events are append-only")
+
+    return AuditEvent
+
+
+def record(session: Session, model: type, *, actor: Actor, action: str, target_type: str,
+           target_id: str | None, before: Any = None, after: Any = None) -> Any:
+    """Add one audit event to the session; it commits with the change it describes."""
+    event_row = model(
+        actor=actor.sub, actor_kind=actor.kind, token_jti=actor.jti,
+        request_id=actor.request_id, remote_addr=actor.remote_addr, action=action,
+        target_type=target_type, target_id=None if target_id is None else str(target_id),
+        before=before, after=after,
+    )
+    session.add(event_row)
+    return event_row
+
+
+APPEND_ONLY_TRIGGER_SQL = """
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_events is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+"""
+SQLITE_APPEND_ONLY_TRIGGER_SQL = [
+    "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+    "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+]
+
+
+def install_append_only_trigger(op: Any) -> None:
+    """Call from a migration's upgrade() after creating `audit_events`."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(APPEND_ONLY_TRIGGER_SQL)
+    elif dialect == "sqlite":
+        for stmt in SQLITE_APPEND_ONLY_TRIGGER_SQL:
+            op.execute(stmt)
+
+
+def actor_from_request() -> Actor:
+    """The Flask-side bridge: build the `Actor` from `g.principal` and the request."""
+    from flask import g, request
+
+    principal = getattr(g, "principal", None)
+    rid = getattr(g, "request_id", None)
+    if principal is None:
+        return Actor(sub="anonymous", kind="anonymous", request_id=rid,
+                     remote_addr=request.remote_addr)
+    return Actor(sub=principal.sub, kind=principal.kind, emp=principal.emp, jti=principal.jti,
+                 request_id=rid, remote_addr=request.remote_addr)

@@ -1,0 +1,128 @@
+"""Database wiring: one Flask-SQLAlchemy instance per service, migrations run at start.
+
+Each service owns its database (`<SERVICE>_DATABASE_URL`). SQLite is the embedded default
+(foreign keys on, WAL, a busy timeout so gunicorn workers do not trip over each other);
+PostgreSQL is the real thing. Migrations are alembic scripts in `services/<svc>/migrations`,
+applied by `upgrade()` before the workers fork (gunicorn's `on_starting`) or by the test
+fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_db() -> SQLAlchemy:
+    """A service's own Flask-SQLAlchemy handle with a stable constraint naming convention."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    return SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+def normalise_url(url: str) -> str:
+    """Accept `postgresql://` and `postgres://` and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def alembic_config(migrations_dir: str | os.PathLike[str], url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(migrations_dir: str | os.PathLike[str], url: str, revision: str = "head") -> None:
+    """Bring the database at `url` up to `revision` (creates the SQLite file if needed)."""
+    url = normalise_url(url)
+    ensure_sqlite_dir(url)
+    engine = create_engine(url, **engine_options(url))
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(migrations_dir, url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def init_db(app: Any, db: SQLAlchemy, url: str) -> None:
+    url = normalise_url(url)
+    ensure_sqlite_dir(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
+    db.init_app(app)
+
+
+class session_for:
+    """A plain SQLAlchemy session on `url`, outside any Flask app (start-up, commands)."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.orm import Session
+
+        url = normalise_url(url)
+        self.engine = create_engine(url, **engine_options(url))
+        self.session = Session(self.engine, expire_on_commit=False)
+
+    def __enter__(self) -> Any:
+        return self.session
+
+    def __exit__(self, *exc: Any) -> None:
+        self.session.close()
+        self.engine.dispose()
+
+
+def make_revision(migrations_dir: str | os.PathLike[str], message: str) -> None:
+    """Autogenerate a migration by diffing the models against a scratch SQLite database."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/scratch.db"
+        upgrade(migrations_dir, url)
+        cfg = alembic_config(migrations_dir, url)
+        versions = Path(migrations_dir) / "versions"
+        numbers = [int(p.name[:4]) for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py")]
+        rev_id = f"{max(numbers, default=0) + 1:04d}"
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)

@@ -1,0 +1,30 @@
+"""One gunicorn configuration for every service (`HR_SERVICE` names which).
+
+Migrations and first-start data loading run once in the master (`on_starting`) before the
+workers fork, so workers never race each other over the schema. The graceful timeout is
+short so that `make run` stops everything well within 20 seconds.
+"""
+
+import importlib
+import os
+
+from shared.settings import Settings
+
+_service = os.environ["HR_SERVICE"]
+_settings = Settings(_service)
+
+bind = f"{_settings.host}:{_settings.port}"
+workers = int(os.environ.get("HR_WORKERS", "2"))
+threads = int(os.environ.get("HR_THREADS", "4"))
+worker_class = "gthread"
+graceful_timeout = int(os.environ.get("HR_GRACEFUL_TIMEOUT", "5"))
+timeout = 30
+keepalive = 5
+accesslog = None  # the app logs each request as JSON itself
+proc_name = f"hr-{_service}"
+wsgi_app = f"services.{_service}.wsgi:app"
+
+
+def on_starting(server):
+    _settings.check()
+    importlib.import_module(f"services.{_service}.app").prepare(_settings)

@@ -1,0 +1,119 @@
+"""The service-to-service HTTP client.
+
+Short timeouts; retries with backoff only for idempotent methods (GET/HEAD/PUT/DELETE) and
+only on connection errors and 502/503/504; the caller's request id forwarded; its own
+client-credentials token fetched from auth and reused until shortly before it expires. When
+the other service stays down the caller gets `ServiceUnavailable` (a 503 problem), never a
+stack trace.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from shared.errors import ServiceUnavailable
+from shared.logging import REQUEST_ID_HEADER, current_request_id
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class ClientCredentialsToken:
+    """Fetches and caches this service's own access token (grant `client_credentials`)."""
+
+    def __init__(self, token_url: str, client_id: str, client_secret: str, *,
+                 timeout: float = 3.0, session: requests.Session | None = None) -> None:
+        self.token_url = token_url
+        self.client_id = client_id
+        self._secret = client_secret
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"ClientCredentialsToken(client_id={self.client_id!r})"
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._token and time.monotonic() < self._expires_at - 30:
+                return self._token
+            try:
+                resp = self._session.post(
+                    self.token_url, data={"grant_type": "client_credentials"},
+                    auth=(self.client_id, self._secret), timeout=self.timeout)
+            except requests.RequestException as exc:
+                raise ServiceUnavailable("The auth service cannot be reached.") from exc
+            if resp.status_code != 200:
+                raise ServiceUnavailable(
+                    f"The auth service refused this service's credentials ({resp.status_code}).")
+            body = resp.json()
+            self._token = body["access_token"]
+            self._expires_at = time.monotonic() + float(body.get("expires_in", 60))
+            return self._token
+
+
+class ServiceClient:
+    """Calls another service: `client.get("/staff/org-units/SB01")` → `requests.Response`."""
+
+    def __init__(self, base_url: str, *, name: str,
+                 token: Callable[[], str] | None = None, timeout: float = 3.0,
+                 retries: int = 2, backoff: float = 0.1,
+                 session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.token = token
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._session = session or requests.Session()
+
+    def request(self, method: str, path: str, *, bearer: str | None = None,
+                **kwargs: Any) -> requests.Response:
+        method = method.upper()
+        attempts = 1 + (self.retries if method in IDEMPOTENT else 0)
+        headers = dict(kwargs.pop("headers", None) or {})
+        rid = current_request_id()
+        if rid:
+            headers[REQUEST_ID_HEADER] = rid
+        last_error: Exception | None = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(self.backoff * (2 ** (attempt - 1)))
+            auth = bearer or (self.token() if self.token else None)
+            if auth:
+                headers["Authorization"] = f"Bearer {auth}"
+            try:
+                resp = self._session.request(method, self.base_url + path, headers=headers,
+                                             timeout=self.timeout, **kwargs)
+            except requests.RequestException as exc:
+                last_error = exc
+                continue
+            if resp.status_code == 401 and self.token and bearer is None and attempt == 0:
+                invalidate = getattr(self.token, "invalidate", None)
+                if invalidate:
+                    invalidate()
+                    attempts = max(attempts, 2)
+                    continue
+            if resp.status_code in RETRY_STATUSES and attempt + 1 < attempts:
+                last_error = None
+                continue
+            if resp.status_code in RETRY_STATUSES:
+                raise ServiceUnavailable(f"The {self.name} service is unavailable.")
+            return resp
+        raise ServiceUnavailable(f"The {self.name} service cannot be reached.") from last_error
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("POST", path, **kw)

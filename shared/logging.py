@@ -1,0 +1,98 @@
+"""Structured JSON logs with a request id that follows a request across services.
+
+The request id comes from the caller's `X-Request-ID` (if it is sane) or is minted here; it is
+echoed in the answer, stamped on every log line and audit record, and forwarded by
+`shared.http`. Authorization headers, bodies and query strings are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+
+from shared.settings import Settings
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+access_log = logging.getLogger("hr.access")
+
+
+def current_request_id() -> str | None:
+    if has_request_context():
+        return getattr(g, "request_id", None)
+    return None
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        rid = getattr(record, "request_id", None) or current_request_id()
+        if rid:
+            entry["request_id"] = rid
+        for key in ("method", "path", "status", "duration_ms", "sub", "remote"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    root = logging.getLogger()
+    if getattr(root, "_hr_configured", None) == settings.service:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_json:
+        handler.setFormatter(JsonFormatter(settings.service))
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    root._hr_configured = settings.service  # type: ignore[attr-defined]
+
+
+def install_request_logging(app: Flask, settings: Settings) -> None:
+    configure_logging(settings)
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        rid = getattr(g, "request_id", None)
+        if rid:
+            response.headers[REQUEST_ID_HEADER] = rid
+        started = getattr(g, "started", None)
+        elapsed = round((time.perf_counter() - started) * 1000, 2) if started else None
+        principal = getattr(g, "principal", None)
+        access_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": elapsed,
+                "sub": getattr(principal, "sub", None),
+                "remote": request.remote_addr,
+            },
+        )
+        return response

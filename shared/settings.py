@@ -1,0 +1,130 @@
+"""Settings read from the environment, one plain class per process.
+
+Why a plain class: it is trivially subclassed for tests (`TestSettings`) and printed for
+debugging without leaking secrets (`public()`), and there is nothing to learn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+SERVICES = ("auth", "staff", "leave", "performance")
+DEFAULT_PORTS = {"auth": 8001, "staff": 8002, "leave": 8003, "performance": 8004}
+#: Marker for a value that must be replaced before production; refused there.
+DEV_DEFAULT = "dev-only-change-me"
+
+
+class InsecureSettings(RuntimeError):
+    """Raised when a production process would start with a development default."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+class Settings:
+    """Everything a service reads from its environment, with safe local defaults."""
+
+    TESTING = False
+
+    def __init__(self, service: str, environ: dict[str, str] | None = None) -> None:
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}")
+        env = dict(os.environ if environ is None else environ)
+        self.service = service
+        upper = service.upper()
+        self.environment = env.get("HR_ENV", "development")
+        self.data_dir = Path(env.get("HR_DATA_DIR", "./var")).resolve()
+        self.host = env.get("HR_HOST", "127.0.0.1")
+        self.port = int(env.get(f"HR_{upper}_PORT", DEFAULT_PORTS[service]))
+        self.database_url = env.get(
+            f"{upper}_DATABASE_URL", f"sqlite:///{self.data_dir / (service + '.db')}"
+        )
+        self.issuer = env.get("HR_ISSUER", "http://127.0.0.1:8001/auth")
+        self.timezone = env.get("HR_TIMEZONE", "Asia/Shanghai")
+        self.demo = _bool(env.get("HR_DEMO"), True)
+        self.bootstrap_admin = env.get("HR_BOOTSTRAP_ADMIN") or None
+        self.log_level = env.get("HR_LOG_LEVEL", "INFO")
+        self.log_json = _bool(env.get("HR_LOG_JSON"), True)
+        #: Base URLs of the other services (no prefix): service-to-service calls go there.
+        self.urls = {
+            name: env.get(f"HR_{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")
+            for name, port in DEFAULT_PORTS.items()
+        }
+        self.jwks_url = env.get("HR_JWKS_URL", f"{self.urls['auth']}/auth/.well-known/jwks.json")
+        self.token_url = env.get("HR_TOKEN_URL", f"{self.urls['auth']}/auth/token")
+        self.token_leeway = int(env.get("HR_TOKEN_LEEWAY", "10"))
+        self.access_token_ttl = int(env.get("HR_ACCESS_TOKEN_TTL", "300"))
+        self.refresh_token_ttl = int(env.get("HR_REFRESH_TOKEN_TTL", str(14 * 24 * 3600)))
+        self.http_timeout = float(env.get("HR_HTTP_TIMEOUT", "3"))
+        #: Encrypts auth's private signing keys at rest.
+        self.key_encryption_key = env.get("HR_KEY_ENCRYPTION_KEY", DEV_DEFAULT)
+        self.client_id, self.client_secret = self._client_credentials(env, upper)
+        self.rate_limit_storage = env.get("HR_RATE_LIMIT_STORAGE", "memory://")
+
+    def _client_credentials(self, env: dict[str, str], upper: str) -> tuple[str, str]:
+        """This service's own client for service-to-service calls.
+
+        From `HR_<SERVICE>_CLIENT_ID`/`_SECRET` (compose), else from the credentials file
+        that `make run` writes once (`HR_DATA_DIR/service-clients.json`), else a dev default.
+        """
+        cid = env.get(f"HR_{upper}_CLIENT_ID")
+        secret = env.get(f"HR_{upper}_CLIENT_SECRET")
+        if cid and secret:
+            return cid, secret
+        path = self.data_dir / "service-clients.json"
+        if path.exists():
+            entry = json.loads(path.read_text()).get(self.service)
+            if entry:
+                return entry["client_id"], entry["client_secret"]
+        return f"svc-{self.service}", DEV_DEFAULT
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def check(self) -> None:
+        """Refuse to start in production with any development default secret."""
+        if not self.is_production:
+            return
+        bad = []
+        if self.key_encryption_key == DEV_DEFAULT:
+            bad.append("HR_KEY_ENCRYPTION_KEY")
+        if self.client_secret == DEV_DEFAULT:
+            bad.append(f"HR_{self.service.upper()}_CLIENT_SECRET")
+        if self.database_url.startswith("sqlite"):
+            bad.append(f"{self.service.upper()}_DATABASE_URL (SQLite in production)")
+        if bad:
+            raise InsecureSettings(
+                "refusing to start in production with defaults: " + ", ".join(bad))
+
+    def public(self) -> dict[str, object]:
+        """What may be printed or logged: no secrets."""
+        return {
+            "service": self.service,
+            "environment": self.environment,
+            "port": self.port,
+            "database": self.database_url.split("@")[-1],
+            "issuer": self.issuer,
+            "timezone": self.timezone,
+            "client_id": self.client_id,
+        }
+
+
+class TestSettings(Settings):
+    """Settings for tests: isolated data directory, no demo data, fast hashing."""
+
+    TESTING = True
+
+    def __init__(self, service: str, environ: dict[str, str] | None = None, **overrides: object):
+        base = {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1"}
+        base.update(environ or {})
+        super().__init__(service, base)
+        for key, value in overrides.items():
+            if not hasattr(self, key):
+                raise AttributeError(f"no setting {key!r}")
+            setattr(self, key, value)

@@ -1,0 +1,239 @@
+"""Helpers the test suites share: signing keys, token minting, free ports, a throwaway
+PostgreSQL server, and fresh databases per test on either store.
+
+Importing this module in production code is a mistake; it lives in `shared/` only so that
+every service's tests build tokens and databases the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jwt
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLES_FILE = ROOT / "data" / "reference" / "roles.yaml"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, never one of the services' own 8001–8004."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in range(8001, 8005):
+            return port
+
+
+def default_role_permissions() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(ROLES_FILE.read_text(encoding="utf-8"))
+    everything = frozenset(data["permissions"])
+    return {name: everything if spec["permissions"] == "ALL" else frozenset(spec["permissions"])
+            for name, spec in data["roles"].items()}
+
+
+@dataclass
+class SigningKey:
+    """An RSA key pair with a kid, able to mint tokens and publish its JWKS."""
+
+    kid: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    private_key: Any = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
+
+    def jwk(self) -> dict[str, Any]:
+        jwk = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk.update(kid=self.kid, use="sig", alg="RS256")
+        return jwk
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.jwk()]}
+
+    def private_pem(self) -> bytes:
+        return self.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())
+
+    def public_pem(self) -> bytes:
+        return self.private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def sign(self, claims: dict[str, Any], *, kid: str | None = None, alg: str = "RS256",
+             typ: str = "at+jwt") -> str:
+        headers = {"kid": kid or self.kid, "typ": typ}
+        return jwt.encode(claims, self.private_pem(), algorithm=alg, headers=headers)
+
+
+@dataclass
+class TokenFactory:
+    """Mints access tokens shaped exactly like auth's, for tests of the other services."""
+
+    key: SigningKey
+    issuer: str
+    permissions: dict[str, frozenset[str]] = field(default_factory=default_role_permissions)
+
+    def claims(self, *, sub: str = "user-1", emp: str | None = None,
+               roles: list[tuple[str, str, str]] | None = None, ttl: int = 300,
+               **extra: Any) -> dict[str, Any]:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "sub": sub, "iat": now, "exp": now + ttl,
+            "jti": uuid.uuid4().hex, "emp": emp, "token_kind": "user",
+            "roles": [{"role": r, "org": o, "path": p,
+                       "permissions": sorted(self.permissions[r])} for r, o, p in roles or []],
+        }
+        claims.update(extra)
+        return claims
+
+    def user(self, **kw: Any) -> str:
+        return self.key.sign(self.claims(**kw))
+
+    def client(self, client_id: str, scope: list[str], ttl: int = 300) -> str:
+        now = int(time.time())
+        return self.key.sign({"iss": self.issuer, "sub": client_id, "client_id": client_id,
+                              "iat": now, "exp": now + ttl, "jti": uuid.uuid4().hex,
+                              "roles": [], "scope": " ".join(scope), "token_kind": "client"})
+
+
+def alg_none_token(claims: dict[str, Any], kid: str) -> str:
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    import json
+
+    header = {"alg": "none", "typ": "at+jwt", "kid": kid}
+    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}."
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+def _pg_bindir() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    base = Path("/usr/lib/postgresql")
+    if base.exists():
+        versions = sorted((p for p in base.iterdir() if (p / "bin" / "pg_ctl").exists()),
+                          key=lambda p: p.name)
+        if versions:
+            return versions[-1] / "bin"
+    return None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free loopback port, run as the `postgres` user
+    when we are root (initdb refuses root). Stopped and deleted by `stop()`."""
+
+    def __init__(self) -> None:
+        bindir = _pg_bindir()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+        self.bindir = bindir
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="hr-pg-"))
+        self.datadir = self.root / "data"
+        self.user = "postgres"
+        self._as_root = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self._as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True,  # noqa: S603 - fixed binaries, our own arguments
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start(self) -> PostgresServer:
+        if self._as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.datadir), "-U", self.user, "--auth=trust",
+                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -k {self.root} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=300 -c shared_buffers=128MB")
+        self._run("pg_ctl", "-D", str(self.datadir), "-o", opts, "-w", "-t", "60",
+                  "-l", str(self.root / "server.log"), "start")
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        tmpl = f' TEMPLATE "{template}"' if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{tmpl}')
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+class DatabaseFactory:
+    """Fresh, fully migrated databases per test, cheaply: migrate a template once per
+    (service, store), then copy it (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+    PostgreSQL)."""
+
+    def __init__(self, store: str, workdir: Path, pg: PostgresServer | None = None) -> None:
+        self.store = store
+        self.workdir = workdir
+        self.pg = pg
+        self._templates: dict[str, str] = {}
+        self._created: list[str] = []
+
+    def _template(self, service: str, migrations_dir: Path) -> str:
+        from shared.db import upgrade
+
+        if service not in self._templates:
+            if self.store == "sqlite":
+                path = self.workdir / f"template-{service}.db"
+                upgrade(migrations_dir, f"sqlite:///{path}")
+                self._templates[service] = str(path)
+            else:
+                assert self.pg is not None
+                name = f"tmpl_{service}"
+                url = self.pg.create_database(name)
+                upgrade(migrations_dir, url)
+                self._templates[service] = name
+        return self._templates[service]
+
+    def fresh(self, service: str, migrations_dir: Path) -> str:
+        template = self._template(service, migrations_dir)
+        name = f"{service}_{uuid.uuid4().hex[:10]}"
+        if self.store == "sqlite":
+            path = self.workdir / f"{name}.db"
+            shutil.copyfile(template, path)
+            return f"sqlite:///{path}"
+        assert self.pg is not None
+        self._created.append(name)
+        return self.pg.create_database(name, template=template)
+
+    def drop(self, url: str) -> None:
+        if self.store == "sqlite":
+            path = Path(url[len("sqlite:///"):])
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        elif self.pg is not None:
+            self.pg.drop_database(url.rsplit("/", 1)[1])

@@ -1,0 +1,72 @@
+"""Fixtures every suite shares: the store under test, fresh databases, signing keys, tokens.
+
+The store comes from `HR_TEST_STORE` (`sqlite`, the default, or `postgres`); `make test`
+runs the suite once for each. On `postgres` a throwaway server is started here and removed
+afterwards; if it cannot start, the run fails under `CI=true` and is skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from shared.testing import DatabaseFactory, PostgresServer, SigningKey, TokenFactory
+from shared.tokens import StaticKeySource, TokenVerifier
+
+ISSUER = "http://issuer.test/auth"
+STORE = os.environ.get("HR_TEST_STORE", "sqlite")
+
+
+def pytest_report_header(config):
+    return f"store: {STORE}"
+
+
+@pytest.fixture(scope="session")
+def store() -> str:
+    return STORE
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if STORE != "postgres":
+        yield None
+        return
+    try:
+        server = PostgresServer().start()
+    except Exception as exc:  # the server binaries may be missing on a developer machine
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL could not start under CI: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory, pg_server) -> DatabaseFactory:
+    return DatabaseFactory(STORE, tmp_path_factory.mktemp("db"), pg_server)
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey()
+
+
+@pytest.fixture(scope="session")
+def other_key() -> SigningKey:
+    """A second, unrelated key: tokens it signs must be refused everywhere."""
+    return SigningKey()
+
+
+@pytest.fixture(scope="session")
+def tokens(signing_key) -> TokenFactory:
+    return TokenFactory(key=signing_key, issuer=ISSUER)
+
+
+@pytest.fixture(scope="session")
+def verifier(signing_key) -> TokenVerifier:
+    return TokenVerifier(issuer=ISSUER, keys=StaticKeySource(signing_key.jwks()))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
