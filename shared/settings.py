@@ -128,3 +128,30 @@ class TestSettings(Settings):
             if not hasattr(self, key):
                 raise AttributeError(f"no setting {key!r}")
             setattr(self, key, value)
+
+
+def service_client_credentials(environ: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """Every service's client id and secret (auth provisions them at start).
+
+    Same sources, same order as `Settings._client_credentials`, so both sides agree.
+    """
+    env = dict(os.environ if environ is None else environ)
+    return {
+        name: Settings(name, env)._client_credentials(env, name.upper())
+        for name in SERVICES if name != "auth"
+    }
+
+
+def write_service_clients_file(data_dir: Path) -> Path:
+    """Create `service-clients.json` with random secrets once (`make run`); never overwrite."""
+    import secrets
+
+    path = Path(data_dir) / "service-clients.json"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entries = {name: {"client_id": f"svc-{name}", "client_secret": secrets.token_urlsafe(32)}
+                   for name in SERVICES if name != "auth"}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(entries, fh, indent=2)
+    return path
