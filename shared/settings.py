@@ -119,6 +119,7 @@ class TestSettings(Settings):
     """Settings for tests: isolated data directory, no demo data, fast hashing."""
 
     TESTING = True
+    __test__ = False  # not a pytest class
 
     def __init__(self, service: str, environ: dict[str, str] | None = None, **overrides: object):
         base = {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1"}

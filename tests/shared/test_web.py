@@ -1,0 +1,100 @@
+"""Bad input gets the status API.md names: 400, 415, 422 — never a 5xx."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import pytest
+from flask.views import MethodView
+
+from shared.settings import TestSettings
+from shared.web import Blueprint, build_app
+from tests.conftest import bearer
+
+
+class Duty(ma.Schema):
+    text_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
+
+
+class ThingCreate(ma.Schema):
+    name = ma.fields.String(required=True)
+    duties = ma.fields.List(ma.fields.Nested(Duty), load_default=list)
+
+
+blp = Blueprint("things", __name__, url_prefix="/leave/things")
+
+
+@blp.route("")
+class Things(MethodView):
+    @blp.arguments(ThingCreate)
+    @blp.response(201, ThingCreate)
+    def post(self, thing):
+        return thing
+
+
+@pytest.fixture
+def client(verifier, tmp_path):
+    from shared.permissions import authenticate_request
+
+    settings = TestSettings("leave", {"HR_DATA_DIR": str(tmp_path)})
+    app, _ = build_app(settings, title="t", description="t", blueprints=[blp],
+                       authenticate=authenticate_request)
+    app.extensions["hr_verifier"] = verifier
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(tokens):
+    return bearer(tokens.user(emp="E1"))
+
+
+def test_a_valid_body_is_accepted(client, auth):
+    resp = client.post("/leave/things", json={"name": "a", "duties": [{"text_zh": "职责"}]},
+                       headers=auth)
+    assert resp.status_code == 201
+    assert resp.get_json()["duties"][0]["text_zh"] == "职责"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"name": "a"', b"\xff\xfe"])
+def test_malformed_json_is_a_400(client, auth, body):
+    resp = client.post("/leave/things", data=body, content_type="application/json", headers=auth)
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"42", b"null"])
+def test_a_body_that_is_not_a_json_object_is_a_400(client, auth, body):
+    resp = client.post("/leave/things", data=body, content_type="application/json", headers=auth)
+    assert resp.status_code == 400
+
+
+def test_a_body_sent_as_another_content_type_is_a_415(client, auth):
+    resp = client.post("/leave/things", data="name=a", headers=auth,
+                       content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 415
+
+
+def test_invalid_and_unknown_fields_are_a_422_with_flat_per_field_messages(client, auth):
+    resp = client.post("/leave/things", headers=auth,
+                       json={"duties": [{"text_zh": ""}], "colour": "red"})
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]
+    assert set(errors) == {"name", "duties.0.text_zh", "colour"}
+    assert all(isinstance(v, list) and v for v in errors.values())
+
+
+def test_no_token_is_a_401_before_any_validation(client):
+    resp = client.post("/leave/things", data=b"{broken", content_type="application/json")
+    assert resp.status_code == 401
+    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_request_id_is_echoed_or_minted(client, auth):
+    resp = client.post("/leave/things", json={"name": "a"}, headers=auth)
+    minted = resp.headers["X-Request-ID"]
+    assert len(minted) >= 8
+    resp = client.post("/leave/things", json={"name": "a"},
+                       headers={**auth, "X-Request-ID": "req-12345678"})
+    assert resp.headers["X-Request-ID"] == "req-12345678"
+    resp = client.post("/leave/things", json={"name": "a"},
+                       headers={**auth, "X-Request-ID": "bad id; drop table"})
+    assert resp.headers["X-Request-ID"] != "bad id; drop table"
