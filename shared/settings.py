@@ -65,6 +65,10 @@ class Settings:
         self.key_encryption_key = env.get("HR_KEY_ENCRYPTION_KEY", DEV_DEFAULT)
         self.client_id, self.client_secret = self._client_credentials(env, upper)
         self.rate_limit_storage = env.get("HR_RATE_LIMIT_STORAGE", "memory://")
+        #: argon2id cost for auth's password hashes (RFC 9106's low-memory profile by default).
+        self.argon2_time_cost = int(env.get("HR_ARGON2_TIME_COST", "3"))
+        self.argon2_memory_kib = int(env.get("HR_ARGON2_MEMORY_KIB", "65536"))
+        self.argon2_parallelism = int(env.get("HR_ARGON2_PARALLELISM", "4"))
 
     def _client_credentials(self, env: dict[str, str], upper: str) -> tuple[str, str]:
         """This service's own client for service-to-service calls.
@@ -122,7 +126,9 @@ class TestSettings(Settings):
     __test__ = False  # not a pytest class
 
     def __init__(self, service: str, environ: dict[str, str] | None = None, **overrides: object):
-        base = {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1"}
+        base = {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1",
+                "HR_ARGON2_TIME_COST": "1", "HR_ARGON2_MEMORY_KIB": "256",
+                "HR_ARGON2_PARALLELISM": "1"}
         base.update(environ or {})
         super().__init__(service, base)
         for key, value in overrides.items():

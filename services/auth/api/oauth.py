@@ -1,0 +1,204 @@
+"""`/auth/token`, `/auth/introspect`, `/auth/revoke`: OAuth endpoints answering RFC 6749
+§5.2 errors (`{"error", "error_description"}`), never problem+json, always `no-store`.
+
+They are public for the bearer gate; introspect and revoke authenticate the calling client
+themselves (HTTP Basic, a client-credentials Bearer token, or client_id/client_secret in the
+body). The token endpoint throttles an address that keeps failing (`ratelimit`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import unquote_plus
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+
+from services.auth.api import common
+from services.auth.api.oauth_schemas import (
+    Introspection,
+    OAuthErrorBody,
+    TokenParam,
+    TokenRequest,
+    TokenResponse,
+    form_or_json,
+)
+from services.auth.models import Client, db
+from services.auth.service import clients, grants, introspection, tokens
+from services.auth.service.common import OAuthError
+from shared.errors import Unauthorized
+from shared.web import Blueprint
+
+blp = Blueprint("oauth", __name__, url_prefix="/auth", description="OAuth 2.0 endpoints")
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+PUBLIC = ("oauth.Token", "oauth.Introspect", "oauth.Revoke")
+
+
+def oauth_error(err: OAuthError) -> Any:
+    resp = jsonify({"error": err.error, "error_description": err.description})
+    resp.status_code = err.status
+    for k, v in err.headers.items():
+        resp.headers[k] = v
+    return common.no_store(resp)
+
+
+def params() -> dict[str, Any]:
+    """The parameters from a form or a JSON object body (RFC 6749 wants forms; API.md both)."""
+    if request.mimetype in FORM_TYPES:
+        form = request.form
+        if any(len(form.getlist(k)) > 1 for k in form):
+            raise OAuthError.invalid_request("A parameter is repeated.")
+        return form.to_dict()
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if isinstance(data, dict):
+            return data
+        raise OAuthError.invalid_request("The body must be a JSON object.")
+    raise OAuthError.invalid_request("Send the parameters as a form or as a JSON object.")
+
+
+def basic_credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise OAuthError.invalid_client() from exc
+    cid, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError.invalid_client()
+    return unquote_plus(cid), unquote_plus(secret)
+
+
+def body_credentials(p: dict[str, Any]) -> tuple[str, str] | None:
+    cid, secret = p.get("client_id"), p.get("client_secret")
+    if isinstance(cid, str) and isinstance(secret, str) and cid and secret:
+        return cid, secret
+    return None
+
+
+def calling_client(p: dict[str, Any]) -> Client | None:
+    """The authenticated client behind this request, None when it sent no credentials;
+    credentials that fail → invalid_client (401)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        try:
+            claims = tokens.verify(session=db.session, settings=common.settings(),
+                                   token=header[7:].strip())
+        except Unauthorized as exc:
+            raise OAuthError.invalid_client("Bearer") from exc
+        client = tokens.client_of(session=db.session, claims=claims)
+        if client is None:
+            raise OAuthError.invalid_client("Bearer")
+        return client
+    creds = basic_credentials() or body_credentials(p)
+    if creds is None:
+        return None
+    client = clients.authenticate(session=db.session, client_id=creds[0], secret=creds[1])
+    if client is None:
+        raise OAuthError.invalid_client()
+    return client
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @blp.doc(security=[], requestBody=form_or_json("TokenRequest"))
+    @blp.response(200, TokenResponse)
+    @blp.alt_response(400, schema=OAuthErrorBody, description="RFC 6749 §5.2 error.")
+    @blp.alt_response(401, schema=OAuthErrorBody, description="invalid_client.")
+    @blp.alt_response(429, schema=OAuthErrorBody, description="Too many failures.")
+    def post(self) -> Any:
+        """Issue tokens: `password`, `refresh_token` or `client_credentials` grant."""
+        limiter = current_app.extensions["auth_limiter"]
+        address = request.remote_addr or "unknown"
+        if limiter.exceeded(address):
+            return oauth_error(OAuthError(
+                "too_many_requests", "Too many failed requests; try again later.", 429,
+                {"Retry-After": str(limiter.retry_after(address))}))
+        try:
+            body = _grant(params())
+        except OAuthError as err:
+            limiter.failed(address)
+            return oauth_error(err)
+        return common.no_store(jsonify(body))
+
+
+def _grant(p: dict[str, Any]) -> dict[str, Any]:
+    kw = {"session": db.session, "settings": common.settings(), "now": common.now(),
+          "actor": common.actor()}
+    grant = p.get("grant_type")
+    if not isinstance(grant, str) or not grant:
+        raise OAuthError.invalid_request("The parameter grant_type is required.")
+    if grant == "password":
+        return grants.password_grant(params=p, **kw)
+    if grant == "refresh_token":
+        return grants.refresh_grant(params=p, **kw)
+    if grant == "client_credentials":
+        basic = basic_credentials()
+        body = body_credentials(p)
+        if basic and body:
+            raise OAuthError.invalid_request("Use one client authentication method.")
+        return grants.client_credentials_grant(credentials=basic or body, **kw)
+    raise OAuthError("unsupported_grant_type", f"The grant type {grant[:40]!r} is not supported.")
+
+
+@blp.route("/introspect")
+class Introspect(MethodView):
+    @blp.doc(security=[{"basicAuth": []}, {"bearerAuth": []}],
+             requestBody=form_or_json("TokenParam"))
+    @blp.response(200, Introspection)
+    @blp.alt_response(400, schema=OAuthErrorBody, description="No token given.")
+    @blp.alt_response(401, schema=OAuthErrorBody, description="Client authentication failed.")
+    @blp.alt_response(403, schema=OAuthErrorBody, description="The client lacks auth:introspect.")
+    def post(self) -> Any:
+        """RFC 7662: is this access or refresh token active, and what does it carry?"""
+        try:
+            p = params()
+            client = calling_client(p)
+            if client is None:
+                raise OAuthError.invalid_client()
+            if "auth:introspect" not in client.permissions:
+                raise OAuthError("insufficient_scope", "This needs auth:introspect.", 403)
+            token = p.get("token")
+            if not isinstance(token, str) or not token:
+                raise OAuthError.invalid_request("The parameter token is required.")
+        except OAuthError as err:
+            return oauth_error(err)
+        answer = introspection.introspect(session=db.session, settings=common.settings(),
+                                          token=token, now=common.now())
+        return common.no_store(jsonify(answer))
+
+
+@blp.route("/revoke")
+class Revoke(MethodView):
+    @blp.doc(security=[{}, {"basicAuth": []}, {"bearerAuth": []}],
+             requestBody=form_or_json("TokenParam"))
+    @blp.response(200, description="Revoked, or nothing to revoke (RFC 7009 §2.2).")
+    @blp.alt_response(400, schema=OAuthErrorBody, description="No token given.")
+    @blp.alt_response(401, schema=OAuthErrorBody, description="Client authentication failed.")
+    def post(self) -> Any:
+        """RFC 7009: revoke a refresh token (its whole sign-in) or an access token.
+
+        A client authenticates as for introspection; a user logging out sends their own
+        refresh token with no client credentials (holding the token is the proof)."""
+        try:
+            p = params()
+            calling_client(p)
+            token = p.get("token")
+            if not isinstance(token, str) or not token:
+                raise OAuthError.invalid_request("The parameter token is required.")
+        except OAuthError as err:
+            return oauth_error(err)
+        introspection.revoke(session=db.session, settings=common.settings(), token=token,
+                             now=common.now(), actor=common.actor())
+        return common.no_store(current_app.response_class(status=200))
+
+
+__all__ = ["PUBLIC", "TokenParam", "TokenRequest", "blp"]

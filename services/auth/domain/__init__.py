@@ -1,0 +1,2 @@
+"""Pure rules of auth (no database, no Flask): scopes, validity periods, check decisions,
+password policy."""

@@ -1,0 +1,198 @@
+"""Schemas named by purpose: what comes in, what goes out. Unknown fields are refused (422)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import validate
+
+from shared.web import PageQuery
+
+STATUSES = ["active", "disabled"]
+CODES = ["allowed", "no_binding", "out_of_scope", "binding_expired", "not_in_role",
+         "user_disabled"]
+_name = validate.Length(min=1, max=100)
+
+
+class UserCreate(ma.Schema):
+    username = ma.fields.String(required=True, validate=[
+        _name, validate.Regexp(r"^[A-Za-z0-9._@-]+$", error="Letters, digits and ._@- only.")])
+    password = ma.fields.String(required=True, load_only=True)
+    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    employee_no = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+
+
+class UserPatch(ma.Schema):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    display_name = ma.fields.String(validate=validate.Length(min=1, max=200))
+    employee_no = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+    password = ma.fields.String(load_only=True)
+
+
+class BindingCreate(ma.Schema):
+    role = ma.fields.String(required=True, validate=_name)
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
+                           metadata={"description": 'An org unit code, or "*" for everything.'})
+    valid_from = ma.fields.Date(allow_none=True, metadata={"description": "Inclusive."})
+    valid_to = ma.fields.Date(allow_none=True, metadata={"description": "Inclusive."})
+
+
+class BindingRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    role = ma.fields.String(required=True)
+    org = ma.fields.String(required=True)
+    path = ma.fields.String(allow_none=True, metadata={"description": "Null: unit not cached."})
+    valid_from = ma.fields.String(allow_none=True)
+    valid_to = ma.fields.String(allow_none=True)
+
+
+class UserRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    username = ma.fields.String(required=True)
+    display_name = ma.fields.String(required=True)
+    employee_no = ma.fields.String(allow_none=True)
+    status = ma.fields.String(required=True, metadata={"enum": STATUSES})
+    locked = ma.fields.Boolean(required=True)
+    created_at = ma.fields.String(allow_none=True)
+
+
+class UserDetail(UserRead):
+    bindings = ma.fields.List(ma.fields.Nested(BindingRead), required=True)
+
+
+class UserQuery(PageQuery):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    username = ma.fields.String(metadata={"description": "Substring of the username."})
+    employee_no = ma.fields.String()
+    role = ma.fields.String(metadata={"description": "Users holding a binding of this role."})
+
+
+class LogoutResult(ma.Schema):
+    revoked_families = ma.fields.Integer(required=True)
+
+
+class PermissionRead(ma.Schema):
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+
+
+class RoleRead(ma.Schema):
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True)
+
+
+class RoleCreate(ma.Schema):
+    name = ma.fields.String(required=True, validate=[
+        _name, validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits, _.")])
+    description = ma.fields.String(load_default="", validate=validate.Length(max=500))
+    permissions = ma.fields.List(ma.fields.String(), required=True)
+
+
+class RoleUpdate(ma.Schema):
+    description = ma.fields.String(validate=validate.Length(max=500))
+    permissions = ma.fields.List(ma.fields.String())
+
+
+class SodPairCreate(ma.Schema):
+    roles = ma.fields.List(ma.fields.String(), required=True,
+                           validate=validate.Length(equal=2))
+
+
+class SodPairRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True)
+
+
+class ClientCreate(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    permissions = ma.fields.List(ma.fields.String(), required=True)
+
+
+class ClientRead(ma.Schema):
+    client_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": ["client", "service"]})
+    status = ma.fields.String(required=True, metadata={"enum": STATUSES})
+
+
+class ClientCreated(ClientRead):
+    client_secret = ma.fields.String(required=True, metadata={"description": "Shown once."})
+
+
+class ClientPatch(ma.Schema):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    permissions = ma.fields.List(ma.fields.String())
+
+
+class CheckRequest(ma.Schema):
+    permission = ma.fields.String(required=True, validate=_name)
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    subject_token = ma.fields.String(load_only=True, metadata={
+        "description": "Another access token to ask about (clients holding auth:check)."})
+
+
+class CheckItem(ma.Schema):
+    permission = ma.fields.String(required=True, validate=_name)
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class BatchCheckRequest(ma.Schema):
+    checks = ma.fields.List(ma.fields.Nested(CheckItem), required=True,
+                            validate=validate.Length(min=1, max=100))
+    subject_token = ma.fields.String(load_only=True)
+
+
+class CheckBinding(ma.Schema):
+    role = ma.fields.String(required=True)
+    org = ma.fields.String(required=True)
+    path = ma.fields.String(required=True)
+    valid_to = ma.fields.String(allow_none=True)
+
+
+class CheckResult(ma.Schema):
+    allowed = ma.fields.Boolean(required=True)
+    code = ma.fields.String(required=True, metadata={"enum": CODES})
+    reason = ma.fields.String(required=True)
+    binding = ma.fields.Nested(CheckBinding)
+
+
+class BatchCheckResult(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(CheckResult), required=True)
+
+
+class OrgEvent(ma.Schema):
+    event = ma.fields.String(required=True, validate=validate.OneOf(["moved"]))
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    old_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    new_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class OrgEventResult(ma.Schema):
+    updated = ma.fields.Integer(required=True)
+
+
+class AuditQuery(PageQuery):
+    actor = ma.fields.String()
+    action = ma.fields.String(metadata={"description": "Exact, or a prefix ending in * ."})
+    target_type = ma.fields.String()
+    target = ma.fields.String(metadata={"description": "The target's id."})
+    from_ = ma.fields.AwareDateTime(data_key="from", default_timezone=dt.UTC)
+    to = ma.fields.AwareDateTime(default_timezone=dt.UTC)
+
+
+class AuditRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    at = ma.fields.String(required=True)
+    actor = ma.fields.String(required=True)
+    actor_kind = ma.fields.String(required=True)
+    token_jti = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True)
+    remote_addr = ma.fields.String(allow_none=True)
+    action = ma.fields.String(required=True)
+    target_type = ma.fields.String(required=True)
+    target_id = ma.fields.String(allow_none=True)
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)

@@ -1,0 +1,164 @@
+"""Signing keys: generated on first start, stored in auth's database, rotated on command.
+
+Private keys are encrypted at rest with AES-256-GCM under a key derived by scrypt from
+`settings.key_encryption_key` (HR_KEY_ENCRYPTION_KEY) and a random per-key salt; the kid is
+the associated data, so a ciphertext cannot be swapped onto another key's row. Stored as
+`v1.<salt>.<nonce>.<ciphertext>` (base64url). Decrypted keys are cached per process by kid.
+
+Rotation (`python -m services.auth rotate-keys`) makes a new active key and keeps the old
+public key in the JWKS until every token it signed has expired: `retire_after` = now + access
+token ttl + leeway + `SIGNER_CACHE_SECONDS` (workers may sign with the old key that long).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import threading
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.auth.models import AuditEvent, SigningKey
+from services.auth.service.common import aware
+from shared.audit import Actor, record
+from shared.settings import Settings
+
+SIGNER_CACHE_SECONDS = 60
+_private_keys: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def new_rsa_key() -> rsa.RSAPrivateKey:
+    """A fresh 2048-bit RSA key (tests swap this for a pre-generated pool)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@lru_cache(maxsize=32)
+def _derive(kek: str, salt: bytes) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(kek.encode())
+
+
+def encrypt_private_key(key: rsa.RSAPrivateKey, kid: str, kek: str) -> str:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    salt, nonce = os.urandom(16), os.urandom(12)
+    ct = AESGCM(_derive(kek, salt)).encrypt(nonce, pem, kid.encode())
+    return ".".join(["v1", _b64(salt), _b64(nonce), _b64(ct)])
+
+
+def decrypt_private_key(blob: str, kid: str, kek: str) -> Any:
+    version, salt, nonce, ct = blob.split(".")
+    if version != "v1":
+        raise ValueError(f"unknown key encryption format {version!r}")
+    pem = AESGCM(_derive(kek, _unb64(salt))).decrypt(_unb64(nonce), _unb64(ct), kid.encode())
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _new_key_row(settings: Settings) -> SigningKey:
+    key = new_rsa_key()
+    kid = uuid.uuid4().hex[:16]
+    jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    jwk.update(kid=kid, use="sig", alg="RS256")
+    with _lock:
+        _private_keys[kid] = key
+    return SigningKey(kid=kid, status="active", public_jwk=jwk,
+                      private_key_encrypted=encrypt_private_key(key, kid,
+                                                                settings.key_encryption_key))
+
+
+def ensure_active_key(*, session: Session, settings: Settings) -> str:
+    """The active kid, generating the first key on first start."""
+    row = session.scalars(select(SigningKey).where(SigningKey.status == "active")
+                          .order_by(SigningKey.created_at.desc())).first()
+    if row is None:
+        row = _new_key_row(settings)
+        session.add(row)
+        record(session, AuditEvent, actor=Actor.system("auth"), action="keys.generated",
+               target_type="signing_key", target_id=row.kid)
+        session.commit()
+    return row.kid
+
+
+def signer(*, session: Session, settings: Settings) -> tuple[str, Any]:
+    """(kid, private key) of the active key."""
+    row = session.scalars(select(SigningKey).where(SigningKey.status == "active")
+                          .order_by(SigningKey.created_at.desc())).first()
+    if row is None:
+        kid = ensure_active_key(session=session, settings=settings)
+        row = session.get(SigningKey, kid)
+    assert row is not None and row.private_key_encrypted
+    key = _private_keys.get(row.kid)
+    if key is None:
+        key = decrypt_private_key(row.private_key_encrypted, row.kid,
+                                  settings.key_encryption_key)
+        with _lock:
+            _private_keys[row.kid] = key
+    return row.kid, key
+
+
+def _published(row: SigningKey, now: dt.datetime) -> bool:
+    if row.status == "active":
+        return True
+    retire = aware(row.retire_after)
+    return row.status == "retiring" and retire is not None and retire > now
+
+
+def jwks(*, session: Session, now: dt.datetime) -> dict[str, Any]:
+    rows = session.scalars(select(SigningKey).where(SigningKey.status != "retired")
+                           .order_by(SigningKey.created_at.desc())).all()
+    return {"keys": [dict(r.public_jwk) for r in rows if _published(r, now)]}
+
+
+def public_key(*, session: Session, kid: str, now: dt.datetime) -> Any | None:
+    row = session.get(SigningKey, kid)
+    if row is None or not _published(row, now):
+        return None
+    return RSAAlgorithm.from_jwk(row.public_jwk)
+
+
+def rotate(*, session: Session, settings: Settings, now: dt.datetime, actor: Actor) -> str:
+    """Make a new active key; the old ones stay published until their tokens expired."""
+    grace = dt.timedelta(seconds=settings.access_token_ttl + settings.token_leeway
+                         + SIGNER_CACHE_SECONDS)
+    retired = retire_expired(session=session, now=now)
+    for old in session.scalars(select(SigningKey).where(SigningKey.status == "active")).all():
+        old.status = "retiring"
+        old.retire_after = now + grace
+    new = _new_key_row(settings)
+    session.add(new)
+    record(session, AuditEvent, actor=actor, action="keys.rotated", target_type="signing_key",
+           target_id=new.kid, after={"retired": retired})
+    session.commit()
+    return new.kid
+
+
+def retire_expired(*, session: Session, now: dt.datetime) -> list[str]:
+    """Drop keys past `retire_after` from the JWKS and erase their private part."""
+    done = []
+    for row in session.scalars(select(SigningKey).where(SigningKey.status == "retiring")).all():
+        retire = aware(row.retire_after)
+        if retire is not None and retire <= now:
+            row.status = "retired"
+            row.private_key_encrypted = None
+            done.append(row.kid)
+            with _lock:
+                _private_keys.pop(row.kid, None)
+    return done
