@@ -126,7 +126,10 @@ class TestSettings(Settings):
     __test__ = False  # not a pytest class
 
     def __init__(self, service: str, environ: dict[str, str] | None = None, **overrides: object):
-        base = {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1",
+        # Tests never reach the real services on 8001–8004: other services are at a closed
+        # port unless a test points them somewhere on purpose.
+        base = {f"HR_{name.upper()}_URL": "http://127.0.0.1:9" for name in SERVICES}
+        base |= {"HR_ENV": "test", "HR_DEMO": "0", "HR_LOG_JSON": "1",
                 "HR_ARGON2_TIME_COST": "1", "HR_ARGON2_MEMORY_KIB": "256",
                 "HR_ARGON2_PARALLELISM": "1"}
         base.update(environ or {})

@@ -1,0 +1,1 @@
+"""The staff service: the org chart, the bilingual job-duty catalogue and employees."""

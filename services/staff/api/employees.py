@@ -1,0 +1,140 @@
+"""`/staff/employees`: hire, read, search in scope, status, transfers and the approver chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from services.staff import access
+from services.staff.models import db
+from services.staff.schemas.employees import (
+    AssignmentRead,
+    ChainRead,
+    EmployeeCreate,
+    EmployeePatch,
+    EmployeeQuery,
+    EmployeeRead,
+    EmployeeStatusChange,
+    TransferIn,
+)
+from services.staff.service import assignments, chain, employees
+from services.staff.service.common import find_unit, get_employee
+from shared.audit import actor_from_request
+from shared.permissions import current_principal
+from shared.web import Blueprint, PageQuery, page_of, page_payload
+
+blp = Blueprint("employees", __name__, url_prefix="/staff/employees",
+                description="Employees. Reading needs staff:read over the employee's unit "
+                "(or is one's own record); writing staff:write over it. An employee outside "
+                "the caller's scope answers 404.")
+NOT_FOUND = {"404": {"description": "No such employee, or outside the caller's scope."}}
+
+
+def readable(employee_no: str) -> Any:
+    """The employee if the caller may read them (404 otherwise, so numbers do not leak)."""
+    employee = get_employee(db.session, employee_no)
+    access.require_read_employee(current_principal(), employee_no, employee.unit.path)
+    return employee
+
+
+def writable(employee_no: str) -> Any:
+    employee = readable(employee_no)
+    access.require_write(current_principal(), employee.unit.path)
+    return employee
+
+
+@blp.route("")
+class Employees(MethodView):
+    @blp.arguments(EmployeeQuery, location="query")
+    @blp.response(200, page_of(EmployeeRead))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Search (q: name or number; org, subtree, position, status, grade) in scope."""
+        principal = current_principal()
+        items, total = employees.search_employees(
+            session=db.session, scopes=access.read_scopes(principal),
+            own_no=principal.emp if principal.kind == "user" else None, **query)
+        return page_payload(items, total, query)
+
+    @blp.arguments(EmployeeCreate)
+    @blp.response(201, EmployeeRead)
+    @blp.doc(responses={"403": {"description": "No staff:write over the unit."},
+                        "409": {"description": "The employee number is taken."}})
+    def post(self, employee_in: dict[str, Any]) -> Any:
+        """Hire: the first assignment starts on the hire date."""
+        unit = find_unit(db.session, employee_in["org"])
+        if unit is not None:  # an unknown unit is reported with every other bad field
+            access.require_write(current_principal(), unit.path)
+        return employees.create_employee(session=db.session, employee_in=employee_in,
+                                         actor=actor_from_request())
+
+
+@blp.route("/<employee_no>")
+class EmployeeItem(MethodView):
+    @blp.response(200, EmployeeRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, employee_no: str) -> Any:
+        """One employee."""
+        return readable(employee_no)
+
+    @blp.arguments(EmployeePatch)
+    @blp.response(200, EmployeeRead)
+    @blp.doc(responses=NOT_FOUND)
+    def patch(self, changes: dict[str, Any], employee_no: str) -> Any:
+        """Names, the grade override (null follows the position) and the work start date."""
+        writable(employee_no)
+        return employees.edit_employee(session=db.session, employee_no=employee_no,
+                                       changes=changes, actor=actor_from_request())
+
+
+@blp.route("/<employee_no>/status")
+class EmployeeStatus(MethodView):
+    @blp.arguments(EmployeeStatusChange)
+    @blp.response(200, EmployeeRead)
+    @blp.doc(responses={**NOT_FOUND, "409": {"description": "Already in that status."}})
+    def post(self, change: dict[str, Any], employee_no: str) -> Any:
+        """Set active / suspended / left (audited, with the reason)."""
+        writable(employee_no)
+        return employees.change_status(session=db.session, employee_no=employee_no,
+                                       actor=actor_from_request(), **change)
+
+
+@blp.route("/<employee_no>/transfer")
+class EmployeeTransfer(MethodView):
+    @blp.arguments(TransferIn)
+    @blp.response(200, EmployeeRead)
+    @blp.doc(responses={**NOT_FOUND, "403": {"description": "Not over both units."},
+                        "409": {"description": "Has left, or already so assigned."}})
+    def post(self, transfer_in: dict[str, Any], employee_no: str) -> Any:
+        """Transfer to another unit/position from `effective_date` (staff:write over the
+        old and the new unit); the assignment history keeps the old one."""
+        readable(employee_no)
+        principal = current_principal()
+        return assignments.transfer(
+            session=db.session, employee_no=employee_no, transfer_in=transfer_in,
+            actor=actor_from_request(),
+            check_write=lambda old, new: access.require_write(principal, old, new))
+
+
+@blp.route("/<employee_no>/assignments")
+class EmployeeAssignments(MethodView):
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_of(AssignmentRead))
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, query: dict[str, Any], employee_no: str) -> Any:
+        """The assignment history, newest first."""
+        readable(employee_no)
+        items, total = assignments.assignments(session=db.session, employee_no=employee_no,
+                                               **query)
+        return page_payload(items, total, query)
+
+
+@blp.route("/<employee_no>/chain")
+class EmployeeChain(MethodView):
+    @blp.response(200, ChainRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, employee_no: str) -> Any:
+        """The units above the employee for approval routing: own unit, 网点, governing
+        branch (管辖行), head office; plus grade, position and must_cover."""
+        readable(employee_no)
+        return chain.chain(session=db.session, employee_no=employee_no)

@@ -1,0 +1,87 @@
+"""The staff service's application factory and first-start preparation."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy import func, select, text
+
+from services.staff.api import blueprints
+from services.staff.models import OrgUnit, Position, db
+from services.staff.notify import EventSender
+from services.staff.service import loading, outbox
+from shared.db import init_db, session_for, upgrade
+from shared.permissions import authenticate_request
+from shared.settings import Settings
+from shared.tokens import JWKSKeySource, TokenVerifier
+from shared.web import build_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+log = logging.getLogger("hr.staff")
+
+DESCRIPTION = """The org chart (materialised paths), the bilingual job-duty catalogue and
+employees of the branch network.
+
+Permissions (decided offline from the token): reading a unit, an employee or a chain needs
+`staff:read` over the unit's path (own employee record always readable; clients with
+`staff:read` read everything); writing needs `staff:write` over the unit (a move: over the
+old and the new parent; a transfer: over the old and the new unit; a new root: over `*`).
+Positions and duties are reference data any signed-in user reads; editing them needs
+`staff:write` held over `*` or over the head office (or one of its departments). The audit
+trail needs `auth:audit` (or `staff:write` over `*`). An employee outside the caller's scope
+answers 404, a unit 403."""
+
+
+def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
+               sender: outbox.Sender | None = None) -> Flask:
+    settings = settings or Settings("staff")
+    settings.check()
+    app, _api = build_app(
+        settings, title="Staff", blueprints=blueprints, description=DESCRIPTION,
+        authenticate=authenticate_request, health_check=lambda: _ping(),
+    )
+    init_db(app, db, settings.database_url)
+    app.extensions["hr_verifier"] = verifier or TokenVerifier(
+        issuer=settings.issuer, leeway=settings.token_leeway,
+        keys=JWKSKeySource(settings.jwks_url, timeout=settings.http_timeout))
+    app.extensions["staff_sender"] = sender or EventSender(settings)
+
+    @app.after_request
+    def deliver_outbox(response: Response) -> Response:
+        """After a successful write (its transaction committed), send what is owed."""
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            try:
+                if outbox.has_due(db.session):
+                    outbox.deliver(db.session, app.extensions["staff_sender"])
+            except Exception:  # never fail the write that already committed
+                db.session.rollback()
+                log.exception("outbox delivery failed")
+        return response
+
+    return app
+
+
+def _ping() -> None:
+    db.session.execute(text("SELECT 1"))
+
+
+def prepare(settings: Settings) -> None:
+    """Migrate; load the catalogue into an empty store; the demo org too unless HR_DEMO=0."""
+    upgrade(MIGRATIONS, settings.database_url)
+    with session_for(settings.database_url) as session:
+        if not session.scalar(select(func.count()).select_from(Position)):
+            added = loading.load_catalogue(session=session)
+            log.info("catalogue loaded: %s positions", added)
+        if settings.demo and not session.scalar(select(func.count()).select_from(OrgUnit)):
+            counts = loading.load_demo(session=session)
+            log.info("demo organisation loaded: %s", counts)
+
+
+def deliver_events(settings: Settings, sender: Any = None) -> dict[str, int]:
+    """Deliver every pending outbox event now (backoff ignored)."""
+    with session_for(settings.database_url) as session:
+        return outbox.deliver(session, sender or EventSender(settings), force=True)

@@ -1,0 +1,1 @@
+"""Schemas named by purpose (`…Create`, `…Read`, `…Query`), one module per feature."""

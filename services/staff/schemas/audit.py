@@ -1,0 +1,47 @@
+"""Audit-trail and outbox schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.staff.schemas.fields import UTCDateTime
+from shared.web import PageQuery
+
+
+class AuditQuery(PageQuery):
+    action = ma.fields.String()
+    target_type = ma.fields.String()
+    target_id = ma.fields.String()
+    actor = ma.fields.String()
+
+
+class AuditEventRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    at = UTCDateTime(required=True)
+    actor = ma.fields.String(required=True)
+    actor_kind = ma.fields.String(required=True)
+    token_jti = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True)
+    remote_addr = ma.fields.String(allow_none=True)
+    action = ma.fields.String(required=True)
+    target_type = ma.fields.String(required=True)
+    target_id = ma.fields.String(allow_none=True)
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)
+
+
+class OutboxQuery(PageQuery):
+    status = ma.fields.String(validate=ma.validate.OneOf(["pending", "delivered", "rejected"]))
+
+
+class OutboxEventRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    destination = ma.fields.String(required=True)
+    path = ma.fields.String(required=True)
+    payload = ma.fields.Dict(required=True)
+    status = ma.fields.String(required=True)
+    attempts = ma.fields.Integer(required=True)
+    created_at = UTCDateTime(required=True)
+    next_attempt_at = UTCDateTime(allow_none=True)
+    delivered_at = UTCDateTime(allow_none=True)
+    last_error = ma.fields.String(allow_none=True)

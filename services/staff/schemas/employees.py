@@ -1,0 +1,146 @@
+"""Employee, transfer, relation and chain schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.staff.schemas.fields import UTCDateTime
+from services.staff.schemas.org_units import Code
+from services.staff.schemas.positions import GRADES, PositionCode
+from shared.web import PageQuery
+
+STATUSES = ("active", "suspended", "left")
+RELATION_KINDS = ("spouse", "parent_child", "sibling", "other_relative")
+EmployeeNo = ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$",
+                                error="Use 1–40 of letters, digits, '_' and '-'.")
+
+
+class EmployeeCreate(ma.Schema):
+    employee_no = ma.fields.String(required=True, validate=EmployeeNo)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    org = ma.fields.String(required=True, validate=Code)
+    position = ma.fields.String(required=True, validate=PositionCode)
+    grade = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(GRADES), metadata={
+        "description": "Overrides the position's grade; omit to follow the position."})
+    hire_date = ma.fields.Date(required=True)
+    work_start_date = ma.fields.Date(allow_none=True, metadata={
+        "description": "参加工作时间 (cumulative working time); defaults to hire_date."})
+    manager = ma.fields.String(allow_none=True, validate=EmployeeNo)
+
+
+class EmployeeImportRow(EmployeeCreate):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+
+
+class EmployeePatch(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    grade = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(GRADES))
+    work_start_date = ma.fields.Date()
+
+
+class EmployeeStatusChange(ma.Schema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
+    reason = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
+
+
+class EmployeeRead(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    name_en = ma.fields.String(allow_none=True)
+    org = ma.fields.String(required=True)
+    org_path = ma.fields.String(attribute="unit.path", required=True)
+    position = ma.fields.String(attribute="position.code", required=True)
+    grade = ma.fields.String(required=True)
+    grade_override = ma.fields.String(allow_none=True)
+    manager = ma.fields.String(attribute="manager_no", allow_none=True)
+    hire_date = ma.fields.Date(required=True)
+    work_start_date = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+
+
+class EmployeeQuery(PageQuery):
+    org = ma.fields.String(validate=Code)
+    subtree = ma.fields.Boolean(load_default=False)
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100),
+                         metadata={"description": "Part of a name or an employee number."})
+    position = ma.fields.String(validate=PositionCode)
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
+
+
+class ExportQuery(ma.Schema):
+    org = ma.fields.String(validate=Code)
+    subtree = ma.fields.Boolean(load_default=True)
+
+
+class ImportQuery(ma.Schema):
+    dry_run = ma.fields.Boolean(load_default=False)
+
+
+class ImportResult(ma.Schema):
+    created = ma.fields.Integer(required=True)
+    rows = ma.fields.Integer(required=True, metadata={"description": "Valid rows read."})
+    dry_run = ma.fields.Boolean(required=True)
+
+
+class TransferIn(ma.Schema):
+    org = ma.fields.String(required=True, validate=Code)
+    position = ma.fields.String(allow_none=True, validate=PositionCode)
+    manager = ma.fields.String(allow_none=True, validate=EmployeeNo)
+    effective_date = ma.fields.Date(required=True)
+    handover_supervisor = ma.fields.String(allow_none=True, validate=EmployeeNo, metadata={
+        "description": "监交人: the employee who supervises the handover."})
+
+
+class AssignmentRead(ma.Schema):
+    org = ma.fields.String(required=True)
+    org_path = ma.fields.String(required=True)
+    position = ma.fields.String(required=True)
+    manager = ma.fields.String(allow_none=True)
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(allow_none=True)
+    reason = ma.fields.String(required=True, metadata={"enum": ["hire", "transfer"]})
+    handover_supervisor = ma.fields.String(allow_none=True)
+    recorded_by = ma.fields.String(required=True)
+    recorded_at = UTCDateTime(required=True)
+
+
+class RelationIn(ma.Schema):
+    related_no = ma.fields.String(required=True, validate=EmployeeNo)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RELATION_KINDS))
+
+
+class RelationRead(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    related_no = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    declared_by = ma.fields.String(required=True)
+    declared_at = ma.fields.String(required=True, metadata={"format": "date-time"})
+
+
+class ChainUnit(ma.Schema):
+    code = ma.fields.String(required=True)
+    type = ma.fields.String(required=True)
+    path = ma.fields.String(required=True)
+    name_zh = ma.fields.String(required=True)
+    name_en = ma.fields.String(allow_none=True)
+
+
+class ChainRead(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    grade = ma.fields.String(required=True)
+    position = ma.fields.String(required=True)
+    must_cover = ma.fields.Boolean(required=True)
+    manager = ma.fields.String(allow_none=True)
+    unit = ma.fields.Nested(ChainUnit, required=True)
+    outlet = ma.fields.Nested(ChainUnit, allow_none=True,
+                              metadata={"description": "网点: nearest sub_branch or outlet."})
+    governing_branch = ma.fields.Nested(ChainUnit, required=True, metadata={
+        "description": "管辖行: nearest branch at or above; the head office when none."})
+    head_office = ma.fields.Nested(ChainUnit, allow_none=True)
+    units = ma.fields.List(ma.fields.Nested(ChainUnit), required=True,
+                           metadata={"description": "Own unit up to the root."})

@@ -1,0 +1,93 @@
+"""Position (岗位) and duty (职责) schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.staff.domain.org import UNIT_TYPES
+from services.staff.schemas.fields import UTCDateTime
+from shared.web import PageQuery
+
+GRADES = ("head", "mid", "staff")
+CATEGORIES = ("customer", "credit", "compliance", "management", "service", "operations",
+              "risk", "marketing", "administration")
+PositionCode = ma.validate.Regexp(r"^[A-Z0-9_-]{1,60}$",
+                                  error="Use 1–60 of A–Z, 0–9, '_' and '-'.")
+Text = ma.validate.Length(min=1, max=2000)
+
+
+class DutyIn(ma.Schema):
+    text_zh = ma.fields.String(required=True, validate=Text)
+    text_en = ma.fields.String(allow_none=True, validate=Text)
+    category = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(CATEGORIES))
+    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200),
+                              metadata={"description": "The seed file the duty came from."})
+
+
+class _PositionFields(ma.Schema):
+    name_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    grade = ma.fields.String(required=True, validate=ma.validate.OneOf(GRADES))
+    must_cover = ma.fields.Boolean(metadata={"description": "A stand-in is required on leave."})
+    unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
+    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    duties = ma.fields.List(ma.fields.Nested(DutyIn), required=True,
+                            validate=ma.validate.Length(min=1, max=200))
+
+
+class PositionCreate(_PositionFields):
+    code = ma.fields.String(required=True, validate=PositionCode)
+
+
+class PositionReplace(_PositionFields):
+    """PUT: the whole position (the code may be repeated, not changed)."""
+
+    code = ma.fields.String(validate=PositionCode)
+
+
+class PositionPatch(ma.Schema):
+    """PATCH: only the fields given change (a duties list replaces the whole list)."""
+
+    name_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
+    must_cover = ma.fields.Boolean()
+    unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
+    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    duties = ma.fields.List(ma.fields.Nested(DutyIn), validate=ma.validate.Length(min=1, max=200))
+
+
+class DutyRead(ma.Schema):
+    no = ma.fields.Integer(attribute="seq", required=True)
+    text_zh = ma.fields.String(required=True)
+    text_en = ma.fields.String(allow_none=True)
+    category = ma.fields.String(allow_none=True)
+    source = ma.fields.String(allow_none=True)
+
+
+class PositionRead(ma.Schema):
+    code = ma.fields.String(required=True)
+    name_zh = ma.fields.String(required=True)
+    name_en = ma.fields.String(required=True)
+    grade = ma.fields.String(required=True, metadata={"enum": list(GRADES)})
+    must_cover = ma.fields.Boolean(required=True)
+    unit_types = ma.fields.List(ma.fields.String(), required=True)
+    source = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(required=True)
+    duties = ma.fields.List(ma.fields.Nested(DutyRead), required=True)
+
+
+class PositionVersionRead(ma.Schema):
+    version = ma.fields.Integer(required=True)
+    at = UTCDateTime(required=True)
+    actor = ma.fields.String(required=True)
+    changes = ma.fields.Dict(required=True, metadata={
+        "description": "field → {before, after} for every field this version changed."})
+    position = ma.fields.Dict(attribute="snapshot", required=True)
+
+
+class PositionQuery(PageQuery):
+    grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
+    unit_type = ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES))
+    must_cover = ma.fields.Boolean()
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))

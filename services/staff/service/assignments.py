@@ -1,0 +1,150 @@
+"""Transfers with their assignment history, and declared relations between employees.
+
+A transfer closes the current assignment the day before `effective_date` and opens a new
+one; the employee record shows the new unit at once (future-dated transfers are recorded,
+not scheduled). The handover supervisor (监交人) is kept with the new assignment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.staff.models import Assignment, AuditEvent, Employee, Relation
+from services.staff.service.common import get_employee, get_position, get_unit, paginate
+from services.staff.service.employees import employee_dict
+from shared.audit import Actor, record
+from shared.errors import Conflict, ValidationFailed
+
+
+def current_assignment(session: Session, employee: Employee) -> Assignment | None:
+    return session.scalar(select(Assignment).where(
+        Assignment.employee_id == employee.id, Assignment.end_date.is_(None)
+    ).order_by(Assignment.id.desc()).limit(1))
+
+
+def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any], actor: Actor,
+             check_write: Any = None) -> Employee:
+    """Move an employee to `org` (and `position`, `manager`) from `effective_date`.
+
+    `check_write(old_path, new_path)` applies the caller's scope rule once both are known.
+    Without `manager` the old manager is dropped: they belonged to the old unit.
+    """
+    employee = get_employee(session, employee_no)
+    unit = get_unit(session, transfer_in["org"], field="org")
+    if check_write is not None:
+        check_write(employee.unit.path, unit.path)
+    if employee.status == "left":
+        raise Conflict(f"{employee_no} has left; a transfer needs an active employee.")
+    errors: dict[str, list[str]] = {}
+    if not unit.active:
+        errors["org"] = [f"The org unit {unit.code} is inactive."]
+    position = employee.position
+    if transfer_in.get("position"):
+        position = get_position(session, transfer_in["position"], field="position")
+    if position.unit_types and unit.type not in position.unit_types:
+        errors["position"] = [f"A {position.code} is not held in a unit of type {unit.type}."]
+    manager = None
+    if transfer_in.get("manager"):
+        manager = get_employee(session, transfer_in["manager"], field="manager")
+        if manager.id == employee.id or _reports_to(manager, employee):
+            errors["manager"] = ["The manager would report to this employee (a cycle)."]
+        elif manager.status == "left":
+            errors["manager"] = [f"The employee {manager.employee_no} has left."]
+    supervisor = transfer_in.get("handover_supervisor")
+    if supervisor:
+        sup = get_employee(session, supervisor, field="handover_supervisor")
+        if sup.id == employee.id or sup.status != "active":
+            errors["handover_supervisor"] = ["The handover supervisor (监交人) must be another, "
+                                             "active employee."]
+    effective: dt.date = transfer_in["effective_date"]
+    current = current_assignment(session, employee)
+    if current is not None and effective <= current.start_date:
+        errors["effective_date"] = [f"Must be after the current assignment's start "
+                                    f"({current.start_date.isoformat()})."]
+    if errors:
+        raise ValidationFailed("The transfer is not valid.", errors=errors)
+    if current is not None and current.org == unit.code and current.position == position.code \
+            and (manager.employee_no if manager else None) == current.manager:
+        raise Conflict(f"{employee_no} already holds this assignment.")
+    before = employee_dict(employee)
+    if current is not None:
+        current.end_date = effective - dt.timedelta(days=1)
+    employee.unit, employee.position, employee.manager = unit, position, manager
+    session.add(Assignment(employee_id=employee.id, org=unit.code, org_path=unit.path,
+                           position=position.code,
+                           manager=manager.employee_no if manager else None,
+                           start_date=effective, reason="transfer",
+                           handover_supervisor=supervisor, recorded_by=actor.sub))
+    session.flush()
+    record(session, AuditEvent, actor=actor, action="employee.transferred",
+           target_type="employee", target_id=employee_no, before=before,
+           after={**employee_dict(employee), "effective_date": effective.isoformat(),
+                  "handover_supervisor": supervisor})
+    session.commit()
+    return employee
+
+
+def _reports_to(employee: Employee, boss: Employee) -> bool:
+    """Does `employee` report (directly or not) to `boss`? Walks up, cycle-safe."""
+    seen: set[int] = set()
+    current = employee.manager
+    while current is not None and current.id not in seen:
+        if current.id == boss.id:
+            return True
+        seen.add(current.id)
+        current = current.manager
+    return False
+
+
+def assignments(*, session: Session, employee_no: str, page: int,
+                per_page: int) -> tuple[list[Assignment], int]:
+    employee = get_employee(session, employee_no)
+    stmt = select(Assignment).where(Assignment.employee_id == employee.id)
+    return paginate(session, stmt, page=page, per_page=per_page,
+                    order_by=Assignment.start_date.desc())
+
+
+def relation_dict(relation: Relation) -> dict[str, Any]:
+    return {"employee_no": relation.employee.employee_no,
+            "related_no": relation.related.employee_no, "kind": relation.kind,
+            "declared_by": relation.declared_by,
+            "declared_at": _aware(relation.declared_at).isoformat()}
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def declare_relation(*, session: Session, employee_no: str, related_no: str, kind: str,
+                     actor: Actor, commit: bool = True) -> Relation:
+    employee = get_employee(session, employee_no)
+    related = get_employee(session, related_no, field="related_no")
+    if related.id == employee.id:
+        message = "An employee cannot be related to themselves."
+        raise ValidationFailed(message, errors={"related_no": [message]})
+    pair = or_(and_(Relation.employee_id == employee.id, Relation.related_id == related.id),
+               and_(Relation.employee_id == related.id, Relation.related_id == employee.id))
+    if session.scalar(select(Relation.id).where(pair, Relation.kind == kind)) is not None:
+        raise Conflict(f"{employee_no} and {related_no} already have a declared {kind} "
+                       "relation.")
+    relation = Relation(employee=employee, related=related, kind=kind, declared_by=actor.sub)
+    session.add(relation)
+    session.flush()
+    record(session, AuditEvent, actor=actor, action="employee.relation_declared",
+           target_type="employee", target_id=employee_no, after=relation_dict(relation))
+    if commit:
+        session.commit()
+    return relation
+
+
+def relations(*, session: Session, employee_no: str, page: int,
+              per_page: int) -> tuple[list[Relation], int]:
+    """Relations declared by or about the employee (recusal works both ways)."""
+    employee = get_employee(session, employee_no)
+    stmt = select(Relation).where(or_(Relation.employee_id == employee.id,
+                                      Relation.related_id == employee.id))
+    return paginate(session, stmt, page=page, per_page=per_page, order_by=Relation.id)

@@ -1,0 +1,184 @@
+"""Employees: hire (create), read, search within scope, status changes, small edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from services.staff.domain.org import like_escape
+from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
+from services.staff.service.common import get_employee, get_unit, paginate, subtree_clause
+from services.staff.service.common import within_any as _within_any
+from shared.audit import Actor, record
+from shared.errors import Conflict, ValidationFailed
+
+STATUSES = ("active", "suspended", "left")
+GRADES = ("head", "mid", "staff")
+
+
+def employee_dict(e: Employee) -> dict[str, Any]:
+    return {"employee_no": e.employee_no, "name": e.name, "name_en": e.name_en,
+            "org": e.unit.code, "org_path": e.unit.path, "position": e.position.code,
+            "grade": e.grade, "manager": e.manager_no,
+            "hire_date": e.hire_date.isoformat(),
+            "work_start_date": e.work_start_date.isoformat(), "status": e.status}
+
+
+@dataclass
+class Checked:
+    """An employee row resolved against the store, or the reasons it cannot be."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    unit: OrgUnit | None = None
+    position: Position | None = None
+    manager: Employee | None = None
+    manager_no: str | None = None
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def check_employee(session: Session, data: dict[str, Any], *,
+                   new_numbers: frozenset[str] = frozenset()) -> Checked:
+    """Every reason `data` cannot become an employee (all of them, not just the first).
+
+    `new_numbers` are employees created in the same batch (a CSV import), valid as managers.
+    """
+    out = Checked()
+    no = data["employee_no"]
+    if session.scalar(select(Employee.id).where(Employee.employee_no == no)) is not None:
+        out.add("employee_no", f"An employee {no} already exists.")
+    out.unit = session.scalar(select(OrgUnit).where(OrgUnit.code == data["org"]))
+    if out.unit is None:
+        out.add("org", f"No org unit {data['org']}.")
+    elif not out.unit.active:
+        out.add("org", f"The org unit {data['org']} is inactive.")
+    out.position = session.scalar(select(Position).where(Position.code == data["position"]))
+    if out.position is None:
+        out.add("position", f"No position {data['position']}.")
+    elif out.unit is not None and out.position.unit_types \
+            and out.unit.type not in out.position.unit_types:
+        out.add("position", f"A {data['position']} is not held in a unit of type "
+                f"{out.unit.type} (only {', '.join(out.position.unit_types)}).")
+    manager_no = data.get("manager")
+    if manager_no:
+        out.manager_no = manager_no
+        if manager_no == no:
+            out.add("manager", "An employee cannot be their own manager.")
+        elif manager_no not in new_numbers:
+            out.manager = session.scalar(select(Employee).where(
+                Employee.employee_no == manager_no))
+            if out.manager is None:
+                out.add("manager", f"No employee {manager_no}.")
+            elif out.manager.status == "left":
+                out.add("manager", f"The employee {manager_no} has left.")
+    start = data.get("work_start_date")
+    if start is not None and start > data["hire_date"]:
+        out.add("work_start_date", "The work start date (参加工作时间) cannot be after the "
+                "hire date.")
+    return out
+
+
+def build_employee(session: Session, data: dict[str, Any], checked: Checked,
+                   actor: Actor) -> Employee:
+    """Add a checked employee and their first assignment (no commit)."""
+    assert checked.unit is not None and checked.position is not None
+    employee = Employee(
+        employee_no=data["employee_no"], name=data["name"], name_en=data.get("name_en"),
+        unit=checked.unit, position=checked.position, grade_override=data.get("grade"),
+        manager=checked.manager, hire_date=data["hire_date"],
+        work_start_date=data.get("work_start_date") or data["hire_date"],
+        status=data.get("status") or "active")
+    session.add(employee)
+    session.flush()
+    session.add(Assignment(employee_id=employee.id, org=checked.unit.code,
+                           org_path=checked.unit.path, position=checked.position.code,
+                           manager=checked.manager_no, start_date=employee.hire_date,
+                           reason="hire", recorded_by=actor.sub))
+    return employee
+
+
+def create_employee(*, session: Session, employee_in: dict[str, Any], actor: Actor,
+                    commit: bool = True) -> Employee:
+    checked = check_employee(session, employee_in)
+    if checked.errors:
+        conflict = checked.errors.get("employee_no")
+        if conflict and len(checked.errors) == 1:
+            raise Conflict(conflict[0])
+        raise ValidationFailed("The employee cannot be created.", errors=checked.errors)
+    employee = build_employee(session, employee_in, checked, actor)
+    record(session, AuditEvent, actor=actor, action="employee.created", target_type="employee",
+           target_id=employee.employee_no, after=employee_dict(employee))
+    if commit:
+        session.commit()
+    return employee
+
+
+def search_employees(*, session: Session, scopes: list[str] | None, own_no: str | None,
+                     page: int, per_page: int, org: str | None = None, subtree: bool = False,
+                     q: str | None = None, position: str | None = None,
+                     status: str | None = None, grade: str | None = None
+                     ) -> tuple[list[Employee], int]:
+    """Employees in the caller's scope (plus their own record), filtered and paged."""
+    stmt = select(Employee).join(Employee.unit).join(Employee.position)
+    scope_filter = _within_any(OrgUnit.path, scopes)
+    if scope_filter is not None:
+        stmt = stmt.where(or_(scope_filter, Employee.employee_no == own_no) if own_no
+                          else scope_filter)
+    if org:
+        unit = get_unit(session, org, field="org")
+        stmt = stmt.where(subtree_clause(OrgUnit.path, unit.path) if subtree
+                          else Employee.unit_id == unit.id)
+    if q:
+        needle = f"%{like_escape(q.lower())}%"
+        stmt = stmt.where(or_(func.lower(Employee.name).like(needle, escape="\\"),
+                              func.lower(Employee.name_en).like(needle, escape="\\"),
+                              func.lower(Employee.employee_no).like(needle, escape="\\")))
+    if position:
+        stmt = stmt.where(Position.code == position)
+    if status:
+        stmt = stmt.where(Employee.status == status)
+    if grade:
+        stmt = stmt.where(func.coalesce(Employee.grade_override, Position.grade) == grade)
+    return paginate(session, stmt, page=page, per_page=per_page, order_by=Employee.employee_no)
+
+
+def change_status(*, session: Session, employee_no: str, status: str,
+                  reason: str | None = None,
+                  actor: Actor) -> Employee:
+    employee = get_employee(session, employee_no)
+    if employee.status == status:
+        raise Conflict(f"{employee_no} is already {status}.")
+    before = employee_dict(employee)
+    if status in ("active", "suspended") and not employee.unit.active:
+        raise Conflict(f"The unit {employee.unit.code} is inactive; transfer first.")
+    employee.status = status
+    record(session, AuditEvent, actor=actor, action="employee.status_changed",
+           target_type="employee", target_id=employee_no, before=before,
+           after={**employee_dict(employee), "reason": reason})
+    session.commit()
+    return employee
+
+
+def edit_employee(*, session: Session, employee_no: str, changes: dict[str, Any],
+                  actor: Actor) -> Employee:
+    """Names, the grade override and the work start date; moves go through transfers."""
+    employee = get_employee(session, employee_no)
+    before = employee_dict(employee)
+    for key in ("name", "name_en", "work_start_date"):
+        if key in changes:
+            setattr(employee, key, changes[key])
+    if "grade" in changes:
+        employee.grade_override = changes["grade"]
+    if employee.work_start_date > employee.hire_date:
+        message = "The work start date (参加工作时间) cannot be after the hire date."
+        raise ValidationFailed(message, errors={"work_start_date": [message]})
+    after = employee_dict(employee)
+    if after != before:
+        record(session, AuditEvent, actor=actor, action="employee.edited",
+               target_type="employee", target_id=employee_no, before=before, after=after)
+    session.commit()
+    return employee
