@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run gateway test test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ install: $(STAMP)
 ## Start the four services in the foreground (Ctrl-C stops them all).
 run: $(STAMP)
 	exec $(PY) -m shared.runner
+
+## The compose gateway (nginx, deploy/nginx.conf.template) on :8080 in front of `make run`.
+gateway: $(STAMP)
+	$(PY) deploy/render_gateway.py --standalone --prefix var/gateway -o var/gateway/nginx.conf
+	exec nginx -c $(CURDIR)/var/gateway/nginx.conf -p $(CURDIR)/var/gateway \
+		-g 'daemon off; pid $(CURDIR)/var/gateway/nginx.pid;'
 
 ## The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
 test: $(STAMP)

@@ -22,6 +22,8 @@ timeout = 30
 keepalive = 5
 accesslog = None  # the app logs each request as JSON itself
 proc_name = f"hr-{_service}"
+# gunicorn 27's control socket lives at one path per user: four masters would share it.
+control_socket_disable = True
 wsgi_app = f"services.{_service}.wsgi:app"
 
 

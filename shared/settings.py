@@ -96,9 +96,9 @@ class Settings:
         if not self.is_production:
             return
         bad = []
-        if self.key_encryption_key == DEV_DEFAULT:
+        if self.service == "auth" and self.key_encryption_key == DEV_DEFAULT:
             bad.append("HR_KEY_ENCRYPTION_KEY")
-        if self.client_secret == DEV_DEFAULT:
+        if self.service != "auth" and self.client_secret == DEV_DEFAULT:
             bad.append(f"HR_{self.service.upper()}_CLIENT_SECRET")
         if self.database_url.startswith("sqlite"):
             bad.append(f"{self.service.upper()}_DATABASE_URL (SQLite in production)")

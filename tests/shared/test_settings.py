@@ -30,12 +30,22 @@ def test_environment_overrides_port_database_and_issuer(tmp_path):
 
 def test_production_refuses_to_start_with_a_default_secret(tmp_path):
     env = {"HR_ENV": "production", "HR_DATA_DIR": str(tmp_path),
-           "LEAVE_DATABASE_URL": "postgresql://db/leave"}
+           "AUTH_DATABASE_URL": "postgresql://db/auth", "LEAVE_DATABASE_URL": "postgresql://db/leave"}
     with pytest.raises(InsecureSettings, match="HR_KEY_ENCRYPTION_KEY"):
+        Settings("auth", env).check()
+    with pytest.raises(InsecureSettings, match="HR_LEAVE_CLIENT_SECRET"):
         Settings("leave", env).check()
     env |= {"HR_KEY_ENCRYPTION_KEY": "k" * 40, "HR_LEAVE_CLIENT_ID": "svc-leave",
             "HR_LEAVE_CLIENT_SECRET": "s" * 40}
+    Settings("auth", env).check()
     Settings("leave", env).check()
+
+
+def test_production_refuses_sqlite(tmp_path):
+    env = {"HR_ENV": "production", "HR_DATA_DIR": str(tmp_path),
+           "HR_LEAVE_CLIENT_SECRET": "s" * 40}
+    with pytest.raises(InsecureSettings, match="SQLite"):
+        Settings("leave", env).check()
 
 
 def test_public_settings_never_show_secrets(tmp_path):
