@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import typing
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 import flask_swagger_ui
@@ -18,10 +19,12 @@ import marshmallow as ma
 from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
+from werkzeug.routing import IntegerConverter
 
-from shared.errors import install_error_handlers
+from shared.errors import PROBLEM_JSON, install_error_handlers
 from shared.logging import install_request_logging
 from shared.settings import Settings
 
@@ -55,10 +58,15 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
+#: The last page anyone may ask for: keeps `(page - 1) * per_page` a 64-bit OFFSET on every
+#: store (a larger one was a 500 from SQLite's driver); beyond it → 422 like any bad field.
+MAX_PAGE = 2**31 - 1
+
+
 class PageQuery(ma.Schema):
     """`page` from 1, `per_page` 1–200 (default 50), as API.md's Lists section fixes."""
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
 
 
@@ -82,8 +90,62 @@ def page_payload(items: list[Any], total: int, query: dict[str, int]) -> dict[st
     return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
 
+#: The largest id an `Integer` column holds on every store (int4 on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` that does not match beyond `MAX_ID`: no such row can exist, so → 404, where
+    the drivers raised (SQLite: OverflowError past 2^63; PostgreSQL: integer out of range past
+    2^31) and the caller got a 500. Documented as the parameter's `maximum`. A route over a
+    BigInteger id says so: `<int(max=9223372036854775807):id>`."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_ID if max is None else max, signed=signed)
+
+
 class Health(ma.Schema):
     status = ma.fields.String(required=True)
+
+
+class Problem(ma.Schema):
+    """RFC 9457 problem details, as `shared.errors` answers every error (not OAuth's)."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # documented as open: a problem may carry extension members
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Validation messages: field (nested as `a.0.b`) -> messages."})
+
+
+class ProblemApi(Api):
+    """flask-smorest's `Api`, documenting error answers as they are sent: problem+json.
+
+    smorest documents its status responses (`UNPROCESSABLE_ENTITY`, …) and every operation's
+    `default` response with its own JSON error schema; ours are `Problem` documents served as
+    `application/problem+json`, and a conformance checker (schemathesis) holds the spec to it.
+    """
+
+    ERROR_SCHEMA = Problem
+
+    def _register_responses(self) -> None:
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error, as RFC 9457 problem details.",
+                    "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def build_app(
@@ -103,6 +165,7 @@ def build_app(
     """
     prefix = "/" + settings.service
     app = Flask(f"hr.{settings.service}")
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     app.config.update(
         API_TITLE=title,
         API_VERSION="1.0",
@@ -125,14 +188,16 @@ def build_app(
     app.json.ensure_ascii = False
     app.extensions["hr_settings"] = settings
     install_request_logging(app, settings)
-    api = Api(app)
+    api = ProblemApi(app)
     install_error_handlers(app)  # after Api(): ours replace smorest's JSON error handler
 
     health_blp = Blueprint("health", __name__, url_prefix=prefix, description="Health")
 
     @health_blp.route("/health", methods=["GET"])
     @health_blp.response(200, Health)
-    @health_blp.doc(security=[], responses={"503": {"description": "A dependency is down."}})
+    @health_blp.alt_response(503, schema=Problem, content_type=PROBLEM_JSON,
+                             description="A dependency is down.")
+    @health_blp.doc(security=[])
     def health() -> Any:
         """Liveness and readiness: 200 once the service can serve."""
         if health_check is not None:

@@ -1,0 +1,157 @@
+"""`python -m bench` (`make bench`): measure every registered scenario, print one table
+with each figure beside the bare-Flask baseline's, and save the run as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.load import Result
+from bench.scenarios import BASELINE, REGISTRY, Run, Scenario
+from bench.servers import Environment, ServiceMissing
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ.get
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--store", choices=["sqlite", "postgres"],
+                   default=env("HR_BENCH_STORE", "sqlite"))
+    p.add_argument("--duration", type=float, default=float(env("HR_BENCH_DURATION", "5")),
+                   help="measured seconds per row (default 5)")
+    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per row")
+    p.add_argument("--concurrency", type=int, default=int(env("HR_BENCH_CONCURRENCY", "8")))
+    p.add_argument("--max-requests", type=int, default=50_000, help="cap per row")
+    p.add_argument("--workers", type=int, help="gunicorn workers (default: HR_WORKERS or 2)")
+    p.add_argument("--threads", type=int, help="gunicorn threads (default: HR_THREADS or 4)")
+    p.add_argument("--only", action="append", default=[],
+                   help="run the rows whose name contains this (repeatable)")
+    p.add_argument("--list", action="store_true", help="list the rows and exit")
+    p.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data and logs")
+    return p.parse_args(argv)
+
+
+def select(only: list[str]) -> list[Scenario]:
+    if not only:
+        chosen = [s for s in REGISTRY.values() if s.default]
+    else:
+        chosen = [s for s in REGISTRY.values() if any(o in s.name for o in only)]
+    baseline = REGISTRY[BASELINE]
+    return [baseline] + [s for s in chosen if s is not baseline]
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    if value is None or not base:
+        return "—"
+    return f"{value / base:.2f}×"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    base = next((r for r in rows if r["name"] == BASELINE and r["status"] == "ok"), None)
+    b = base["result"] if base else {}
+    header = ["scenario", "rate/s", "×bare", "p50 ms", "×bare", "p95 ms", "×bare", "p99 ms",
+              "×bare", "n", "errors"]
+    table = [header]
+    notes: dict[int, str] = {}
+    for row in rows:
+        if row["status"] != "ok":
+            notes[len(table)] = f"{row['status']}: {row['reason'].splitlines()[0][:100]}"
+            table.append([row["name"]] + [""] * (len(header) - 1))
+            continue
+        r = row["result"]
+        unit = "" if r["unit"] == "req" else f" {r['unit']}"
+        table.append([
+            row["name"], _fmt(r["rate_per_s"], 0) + unit,
+            _ratio(r["rate_per_s"], b.get("rate_per_s")),
+            _fmt(r["p50_ms"], 3), _ratio(r["p50_ms"], b.get("p50_ms")),
+            _fmt(r["p95_ms"], 3), _ratio(r["p95_ms"], b.get("p95_ms")),
+            _fmt(r["p99_ms"], 3), _ratio(r["p99_ms"], b.get("p99_ms")),
+            str(r["requests"]), str(r["errors"]),
+        ])
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    out = []
+    for n, line in enumerate(table):
+        if n in notes:
+            out.append(f"{line[0].ljust(widths[0])}  {notes[n]}")
+            continue
+        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:],
+                                                                         strict=True)]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scenarios = select(args.only)
+    if args.list:
+        for s in REGISTRY.values():
+            print(f"{s.name}{'' if s.default else '  (only with --only)'}")
+        return 0
+    started = dt.datetime.now(dt.UTC)
+    env = Environment(store=args.store, workers=args.workers, threads=args.threads,
+                      verbose=args.keep)
+    run = Run(env=env, concurrency=args.concurrency, duration=args.duration,
+              max_requests=args.max_requests, warmup=args.warmup)
+    rows: list[dict[str, Any]] = []
+    t0 = time.monotonic()
+    try:
+        for s in scenarios:
+            print(f"· {s.name} …", file=sys.stderr, flush=True)
+            row: dict[str, Any] = {"name": s.name, "needs": list(s.needs)}
+            try:
+                for name in s.needs:
+                    env.service(name)
+                result: Result = s.func(run)
+            except ServiceMissing as exc:
+                row.update(status="skipped", reason=str(exc))
+            except Exception as exc:
+                row.update(status="error", reason=f"{type(exc).__name__}: {exc}")
+                print(f"  {row['reason']}", file=sys.stderr)
+            else:
+                row.update(status="ok", result=result.summary())
+            rows.append(row)
+    finally:
+        env.close()
+    workers = args.workers or os.environ.get("HR_WORKERS", "2")
+    threads = args.threads or os.environ.get("HR_THREADS", "4")
+    print()
+    print(f"store={args.store} gunicorn gthread workers={workers} threads={threads} "
+          f"client concurrency={args.concurrency} duration={args.duration:g}s/row "
+          f"cpus={os.cpu_count()}")
+    print(render(rows))
+    report = {
+        "started_at": started.isoformat(), "elapsed_s": round(time.monotonic() - t0, 1),
+        "store": args.store,
+        "settings": {"workers": int(workers), "threads": int(threads),
+                     "worker_class": "gthread", "concurrency": args.concurrency,
+                     "duration_s": args.duration, "warmup_s": args.warmup,
+                     "max_requests": args.max_requests},
+        "host": {"python": platform.python_version(), "platform": platform.platform(),
+                 "cpus": os.cpu_count()},
+        "baseline": BASELINE, "rows": rows,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nsaved {path}")
+    failed = [r for r in rows if r["status"] == "error"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

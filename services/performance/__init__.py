@@ -1,0 +1,1 @@
+"""The performance service: rulebooks, demerit incidents, scorecards and bonus deductions."""

@@ -1,0 +1,5 @@
+"""HTTP resources of the performance service."""
+
+from services.performance.api.rules import blp as rules_blp
+
+blueprints = [rules_blp]

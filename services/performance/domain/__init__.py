@@ -1,0 +1,1 @@
+"""Pure performance rules (points, ranges, authority caps, periods): no Flask, no database."""

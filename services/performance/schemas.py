@@ -1,0 +1,71 @@
+"""Schemas named by purpose: what comes in, what goes out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+
+from shared.web import PageQuery
+
+SEVERITIES = ("normal", "aggravated", "egregious")
+
+
+class Money(ma.fields.Decimal):
+    """Yuan, exact to the fen: a `Decimal` inside, a JSON number with at most 2 decimals out.
+
+    Flask's JSON encoder would turn a `Decimal` into a string, so the quantised value is
+    dumped as a float, whose shortest representation is the same 2-decimal figure for every
+    amount below 10^13 yuan. Input is read from the number's text (never rounded through a
+    float) and refused with more than 2 decimals.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"].setdefault("description", "Yuan, at most 2 decimals.")
+        super().__init__(places=2, as_string=False, allow_nan=False, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        number = super()._serialize(value, attr, obj, **kwargs)
+        return None if number is None else float(number)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if value is True or value is False or not isinstance(value, int | float | str):
+            raise self.make_error("invalid")
+        try:
+            exact = Decimal(str(value))
+        except ArithmeticError as error:
+            raise self.make_error("invalid") from error
+        if not exact.is_finite():
+            raise self.make_error("special")
+        if exact != exact.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+            raise ma.ValidationError("At most 2 decimals (yuan and fen).")
+        return self._validated(exact)
+
+
+class RuleRead(ma.Schema):
+    code = ma.fields.String(required=True)
+    rulebook = ma.fields.String(required=True)
+    category = ma.fields.String(required=True, metadata={
+        "description": "e.g. ethics, basic_management, credit_operations, first_inquiry"})
+    title_zh = ma.fields.String(required=True)
+    title_en = ma.fields.String(required=True)
+    points = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Demerit points one occurrence costs (positive), or null."})
+    deduction_min = Money(required=True, allow_none=True)
+    deduction_max = Money(required=True, allow_none=True)
+    consequence = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "e.g. disqualification, no_excellence; null when none."})
+    severities = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(SEVERITIES[1:])), required=True,
+        metadata={"description": "Severities the rule allows beyond `normal`."})
+    severity_consequences = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(), required=True,
+        metadata={"description": "What a severity brings, e.g. {\"egregious\": "
+                                 "\"disqualification\"}."})
+    source = ma.fields.String(required=True, metadata={"description": "Where the rule comes from."})
+
+
+class RuleQuery(PageQuery):
+    category = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
