@@ -229,3 +229,36 @@ def build_app(
 
 def endpoint_names(app: Flask) -> list[str]:
     return sorted(r.endpoint for r in app.url_map.iter_rules())
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    db: Any,
+    title: str,
+    description: str,
+    blueprints: Iterable[SmorestBlueprint],
+    verifier: Any = None,
+    public_endpoints: Iterable[str] = (),
+) -> Flask:
+    """`build_app` for a service that verifies tokens offline and owns one database.
+
+    The health check pings the database; the verifier defaults to auth's JWKS over HTTP.
+    """
+    from sqlalchemy import text
+
+    from shared.db import init_db
+    from shared.permissions import authenticate_request
+    from shared.tokens import JWKSKeySource, TokenVerifier
+
+    settings.check()
+    app, _api = build_app(
+        settings, title=title, description=description, blueprints=blueprints,
+        authenticate=authenticate_request, public_endpoints=public_endpoints,
+        health_check=lambda: db.session.execute(text("SELECT 1")),
+    )
+    init_db(app, db, settings.database_url)
+    app.extensions["hr_verifier"] = verifier or TokenVerifier(
+        issuer=settings.issuer, leeway=settings.token_leeway,
+        keys=JWKSKeySource(settings.jwks_url, timeout=settings.http_timeout))
+    return app

@@ -70,3 +70,24 @@ def verifier(signing_key) -> TokenVerifier:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def service_app(databases, *, name, app_module, models, verifier, tmp_path, load=None, **settings):
+    """Yield a service's app on a fresh migrated database (a generator for fixtures).
+
+    `load(session=...)` fills reference data; the database is dropped afterwards.
+    """
+    from shared.settings import TestSettings
+
+    url = databases.fresh(name, app_module.MIGRATIONS)
+    test_settings = TestSettings(name, {"HR_DATA_DIR": str(tmp_path)}, database_url=url,
+                                 issuer=ISSUER, **settings)
+    app = app_module.create_app(test_settings, verifier=verifier)
+    with app.app_context():
+        if load is not None:
+            load(session=models.db.session)
+    yield app
+    with app.app_context():
+        models.db.session.remove()
+        models.db.engine.dispose()
+    databases.drop(url)

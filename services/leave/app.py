@@ -5,37 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import text
 
 from services.leave import service
 from services.leave.api import blueprints
 from services.leave.models import db
-from shared.db import init_db, session_for, upgrade
-from shared.permissions import authenticate_request
+from shared.db import session_for, upgrade
 from shared.settings import Settings
-from shared.tokens import JWKSKeySource, TokenVerifier
-from shared.web import build_app
+from shared.tokens import TokenVerifier
+from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None) -> Flask:
-    settings = settings or Settings("leave")
-    settings.check()
-    app, _api = build_app(
-        settings, title="Leave", blueprints=blueprints,
-        description="Leave on the China working calendar, routed by policy.",
-        authenticate=authenticate_request, health_check=lambda: _ping(),
-    )
-    init_db(app, db, settings.database_url)
-    app.extensions["hr_verifier"] = verifier or TokenVerifier(
-        issuer=settings.issuer, leeway=settings.token_leeway,
-        keys=JWKSKeySource(settings.jwks_url, timeout=settings.http_timeout))
-    return app
-
-
-def _ping() -> None:
-    db.session.execute(text("SELECT 1"))
+    return create_service_app(
+        settings or Settings("leave"), db=db, title="Leave", blueprints=blueprints,
+        description="Leave on the China working calendar, routed by policy.", verifier=verifier)
 
 
 def prepare(settings: Settings) -> None:

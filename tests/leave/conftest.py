@@ -2,26 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from services.leave import service
-from services.leave.app import MIGRATIONS, create_app
-from services.leave.models import db
-from shared.settings import TestSettings
-from tests.conftest import ISSUER
+from services.leave import app as app_module
+from services.leave import models, service
+from tests.conftest import service_app
 
 
 @pytest.fixture
 def app(databases, verifier, tmp_path):
-    url = databases.fresh("leave", MIGRATIONS)
-    settings = TestSettings("leave", {"HR_DATA_DIR": str(tmp_path)}, database_url=url,
-                            issuer=ISSUER)
-    app = create_app(settings, verifier=verifier)
-    with app.app_context():
-        service.load_reference_data(session=db.session)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    databases.drop(url)
+    yield from service_app(databases, name="leave", app_module=app_module, models=models,
+                           verifier=verifier, tmp_path=tmp_path,
+                           load=service.load_reference_data)
 
 
 @pytest.fixture
