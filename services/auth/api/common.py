@@ -19,7 +19,7 @@ from flask import current_app, g, request
 from services.auth.domain.decisions import decide
 from services.auth.domain.scope import WHOLE_ORGANISATION, today_in
 from services.auth.models import User, db
-from services.auth.service import bindings, orgs, refresh, roles, tokens
+from services.auth.service import bindings, orgs, roles, tokens
 from shared.audit import Actor, actor_from_request
 from shared.errors import Forbidden, Unauthorized
 from shared.permissions import current_principal
@@ -50,10 +50,9 @@ def authenticate() -> None:
     (`sid`) has not been logged out. A disabled user's token passes the gate (so that
     `/auth/check` can answer `user_disabled`); admin rules check the user live."""
     token = bearer_token(request.headers.get("Authorization"))
-    claims = tokens.verify(session=db.session, settings=settings(), token=token)
-    sid = claims.get("sid")
-    if sid and refresh.family_revoked(session=db.session, family_id=sid) \
-            and not _disabled(claims):
+    claims, sign_in_ended = tokens.verify_bearer(session=db.session, settings=settings(),
+                                                 token=token)
+    if sign_in_ended and not _disabled(claims):
         raise Unauthorized("The sign-in behind this token has ended.")
     g.principal = Principal.from_claims(claims, token)
 

@@ -30,10 +30,16 @@ def views(*, session: Session, user_id: int) -> list[BindingView]:
 
 
 def view(binding: RoleBinding, path: str | None) -> BindingView:
-    if binding.org == WHOLE_ORGANISATION:
+    return view_of(id=binding.id, role=binding.role, org=binding.org,
+                   valid_from=binding.valid_from, valid_to=binding.valid_to, path=path)
+
+
+def view_of(*, id: int, role: str, org: str, valid_from: dt.date | None,
+            valid_to: dt.date | None, path: str | None) -> BindingView:
+    """A binding's view from its columns (the checks read them with Core, not the ORM)."""
+    if org == WHOLE_ORGANISATION:
         path = WHOLE_ORGANISATION
-    return BindingView(id=binding.id, role=binding.role, org=binding.org, path=path,
-                       period=Period(binding.valid_from, binding.valid_to))
+    return BindingView(id=id, role=role, org=org, path=path, period=Period(valid_from, valid_to))
 
 
 def as_dict(b: BindingView) -> dict[str, object]:

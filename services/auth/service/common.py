@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
+
+from sqlalchemy import Executable, Row
+from sqlalchemy.orm import Session
 
 from shared.audit import utcnow
 
-__all__ = ["OAuthError", "aware", "sha256_hex", "utcnow"]
+__all__ = ["OAuthError", "aware", "core_rows", "session_scalar", "sha256_hex", "utcnow"]
+
+
+def core_rows(session: Session, statement: Executable, **params: Any) -> list[Row[Any]]:
+    """Rows of a Core `statement` run on the session's connection and transaction — the hot
+    paths' reads, without the ORM's per-statement and per-row work. Pending ORM changes are
+    flushed first, as the ORM's own autoflush would."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return list(session.connection().execute(statement, params).all())
+
+
+def session_scalar(session: Session, statement: Executable, **params: Any) -> Any:
+    """The first column of the first row of a Core `statement` (None when no row)."""
+    rows = core_rows(session, statement, **params)
+    return rows[0][0] if rows else None
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -5,6 +5,12 @@ Private keys are encrypted at rest with AES-256-GCM under a key derived by scryp
 the associated data, so a ciphertext cannot be swapped onto another key's row. Stored as
 `v1.<salt>.<nonce>.<ciphertext>` (base64url). Decrypted keys are cached per process by kid.
 
+Public keys (what verifying a bearer token needs on every request) are cached per process by
+kid for `PUBLIC_KEY_CACHE_SECONDS`, with the row's `status` and `retire_after`: whether a key
+is published is still decided at each call from those, so the cache changes nothing a worker
+could observe — a key only leaves the JWKS once `retire_after` has passed (rotation sets it
+well beyond this TTL), and rotating or retiring in this process clears the cache at once.
+
 Rotation (`python -m services.auth rotate-keys`) makes a new active key and keeps the old
 public key in the JWKS until every token it signed has expired: `retire_after` = now + access
 token ttl + leeway + `SIGNER_CACHE_SECONDS` (workers may sign with the old key that long).
@@ -16,6 +22,7 @@ import base64
 import datetime as dt
 import os
 import threading
+import time
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -34,8 +41,17 @@ from shared.audit import Actor, record
 from shared.settings import Settings
 
 SIGNER_CACHE_SECONDS = 60
+#: How long a worker trusts what it read of a public key's row (status, retire_after).
+PUBLIC_KEY_CACHE_SECONDS = 30
 _private_keys: dict[str, Any] = {}
+#: kid -> (read at (monotonic), status, retire_after, deserialised public key)
+_public_keys: dict[str, tuple[float, str, dt.datetime | None, Any]] = {}
 _lock = threading.Lock()
+
+
+def forget_public_keys() -> None:
+    """Drop the per-process public key cache (after a rotation or a retirement)."""
+    _public_keys.clear()
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
@@ -115,10 +131,13 @@ def signer(*, session: Session, settings: Settings) -> tuple[str, Any]:
 
 
 def _published(row: SigningKey, now: dt.datetime) -> bool:
-    if row.status == "active":
+    return _is_published(row.status, aware(row.retire_after), now)
+
+
+def _is_published(status: str, retire_after: dt.datetime | None, now: dt.datetime) -> bool:
+    if status == "active":
         return True
-    retire = aware(row.retire_after)
-    return row.status == "retiring" and retire is not None and retire > now
+    return status == "retiring" and retire_after is not None and retire_after > now
 
 
 def jwks(*, session: Session, now: dt.datetime) -> dict[str, Any]:
@@ -128,10 +147,22 @@ def jwks(*, session: Session, now: dt.datetime) -> dict[str, Any]:
 
 
 def public_key(*, session: Session, kid: str, now: dt.datetime) -> Any | None:
-    row = session.get(SigningKey, kid)
-    if row is None or not _published(row, now):
-        return None
-    return RSAAlgorithm.from_jwk(row.public_jwk)
+    """The public key `kid` if it is published at `now`, else None (cached per process,
+    see the module's docstring; an unknown kid is read from the database every time)."""
+    cached = _public_keys.get(kid)
+    if cached is None or time.monotonic() - cached[0] >= PUBLIC_KEY_CACHE_SECONDS:
+        row = session.get(SigningKey, kid)
+        if row is None:
+            _public_keys.pop(kid, None)
+            return None
+        cached = (time.monotonic(), row.status, aware(row.retire_after),
+                  RSAAlgorithm.from_jwk(row.public_jwk))
+        with _lock:
+            if len(_public_keys) > 64:  # kids are few; never let junk grow it
+                _public_keys.clear()
+            _public_keys[kid] = cached
+    _read_at, status, retire_after, key = cached
+    return key if _is_published(status, retire_after, now) else None
 
 
 def rotate(*, session: Session, settings: Settings, now: dt.datetime, actor: Actor) -> str:
@@ -144,6 +175,7 @@ def rotate(*, session: Session, settings: Settings, now: dt.datetime, actor: Act
         old.retire_after = now + grace
     new = _new_key_row(settings)
     session.add(new)
+    forget_public_keys()
     record(session, AuditEvent, actor=actor, action="keys.rotated", target_type="signing_key",
            target_id=new.kid, after={"retired": retired})
     session.commit()
@@ -161,4 +193,6 @@ def retire_expired(*, session: Session, now: dt.datetime) -> list[str]:
             done.append(row.kid)
             with _lock:
                 _private_keys.pop(row.kid, None)
+    if done:
+        forget_public_keys()
     return done

@@ -17,11 +17,11 @@ import datetime as dt
 import secrets
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services.auth.models import AuditEvent, RefreshToken, TokenFamily
-from services.auth.service.common import OAuthError, aware, sha256_hex
+from services.auth.service.common import OAuthError, aware, core_rows, sha256_hex
 from shared.audit import Actor, record
 from shared.settings import Settings
 
@@ -117,6 +117,11 @@ def is_live(row: RefreshToken, family: TokenFamily, now: dt.datetime) -> bool:
             and expires is not None and expires > now)
 
 
+_FAMILY_STATE = select(TokenFamily.id, TokenFamily.revoked_at).where(
+    TokenFamily.id == bindparam("family_id"))
+
+
 def family_revoked(*, session: Session, family_id: str) -> bool:
-    family = session.get(TokenFamily, family_id)
-    return family is None or family.revoked_at is not None
+    """Is the sign-in gone or revoked? (One Core read: the bearer gate asks on every call.)"""
+    rows = core_rows(session, _FAMILY_STATE, family_id=family_id)
+    return not rows or rows[0].revoked_at is not None

@@ -8,15 +8,18 @@ end of a carried binding (an acting appointment ending today ends the token at m
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from typing import Any
 
 import jwt
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.auth.domain.scope import end_instant, today_in
-from services.auth.models import Client, RevokedAccessToken, User
+from services.auth.models import Client, RevokedAccessToken, TokenFamily, User
 from services.auth.service import bindings, keys, roles
+from services.auth.service.common import core_rows, session_scalar
 from shared.errors import Unauthorized
 from shared.settings import Settings
 from shared.tokens import ACCESS_TOKEN_TYP, ALGORITHM, REQUIRED_CLAIMS
@@ -76,6 +79,22 @@ def self_token(*, session: Session, settings: Settings, now: dt.datetime) -> tup
     return sign(session=session, settings=settings, claims=claims), expires_in(claims, now)
 
 
+#: Tokens whose signature and claims checked out, per process: token -> (header, key id,
+#: claims, usable until (epoch seconds)). A token's signature and its `iss`/required claims
+#: are a pure function of the token and the key, so a second verification of the same token
+#: with the same key can only differ by time: `exp` (kept to `exp + leeway - 1`), while
+#: `iat`/`nbf` only become more valid. The key must still be published (`keys.public_key`,
+#: asked every time) and the jti not revoked (asked of the database every time).
+_VERIFIED_MAX = 2048
+_verified: dict[str, tuple[dict[str, Any], str, dict[str, Any], float]] = {}
+_verified_lock = threading.Lock()
+
+
+def _key_id(kid: str, key: Any) -> str:
+    """What identifies the key a cached verification used (kid and modulus)."""
+    return f"{kid}:{key.public_numbers().n:x}" if hasattr(key, "public_numbers") else kid
+
+
 def verify(*, session: Session, settings: Settings, token: str,
            now: dt.datetime | None = None) -> dict[str, Any]:
     """Claims of a valid access token signed by one of auth's published keys; else 401.
@@ -83,10 +102,35 @@ def verify(*, session: Session, settings: Settings, token: str,
     Same rules as `shared.tokens.TokenVerifier` (RS256 only, `typ`, `kid`, `iss`, required
     claims) plus auth's own revocation list.
     """
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise Unauthorized("The token is malformed.") from exc
+    claims = _checked_claims(session=session, settings=settings, token=token, now=now)
+    jti = claims.get("jti")
+    if jti and session_scalar(session, _REVOKED, jti=jti) is not None:
+        raise Unauthorized("The token has been revoked.")
+    return claims
+
+
+def verify_bearer(*, session: Session, settings: Settings,
+                  token: str) -> tuple[dict[str, Any], bool]:
+    """`verify`, plus whether the token's sign-in (`sid`) is gone or revoked — both live
+    reads in one query, as the bearer gate asks on every request. (False without a `sid`.)"""
+    claims = _checked_claims(session=session, settings=settings, token=token, now=None)
+    jti, sid = claims.get("jti") or None, claims.get("sid") or None
+    row = core_rows(session, _REVOCATION, jti=jti, sid=sid)[0]
+    if jti and row.revoked is not None:
+        raise Unauthorized("The token has been revoked.")
+    return claims, bool(sid) and (row.family is None or row.family_revoked_at is not None)
+
+
+def _checked_claims(*, session: Session, settings: Settings, token: str,
+                    now: dt.datetime | None) -> dict[str, Any]:
+    cached = _verified.get(token) if isinstance(token, str) else None
+    if cached is not None:
+        header = cached[0]
+    else:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The token is malformed.") from exc
     if header.get("alg") != ALGORITHM or header.get("typ") != ACCESS_TOKEN_TYP:
         raise Unauthorized("The token's algorithm or type is not accepted.")
     kid = header.get("kid")
@@ -94,17 +138,44 @@ def verify(*, session: Session, settings: Settings, token: str,
     key = keys.public_key(session=session, kid=kid, now=when) if isinstance(kid, str) else None
     if key is None:
         raise Unauthorized("The token was signed by an unknown key.")
-    try:
-        claims = jwt.decode(token, key=key, algorithms=[ALGORITHM], issuer=settings.issuer,
-                            leeway=settings.token_leeway,
-                            options={"require": list(REQUIRED_CLAIMS), "verify_aud": False})
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("The token has expired.") from exc
-    except jwt.PyJWTError as exc:
-        raise Unauthorized("The token is invalid.") from exc
-    if claims.get("jti") and session.get(RevokedAccessToken, claims["jti"]) is not None:
-        raise Unauthorized("The token has been revoked.")
+    assert isinstance(kid, str)
+    key_id = _key_id(kid, key)
+    if (cached is not None and cached[1] == key_id
+            and dt.datetime.now(dt.UTC).timestamp() < cached[3]):
+        claims = dict(cached[2])
+    else:
+        try:
+            claims = jwt.decode(token, key=key, algorithms=[ALGORITHM], issuer=settings.issuer,
+                                leeway=settings.token_leeway,
+                                options={"require": list(REQUIRED_CLAIMS),
+                                         "verify_aud": False})
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The token is invalid.") from exc
+        _remember(token, header, key_id, claims, settings.token_leeway)
     return claims
+
+
+_REVOKED = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == bindparam("jti"))
+_REVOCATION = select(
+    _REVOKED.scalar_subquery().label("revoked"),
+    select(TokenFamily.id).where(TokenFamily.id == bindparam("sid"))
+    .scalar_subquery().label("family"),
+    select(TokenFamily.revoked_at).where(TokenFamily.id == bindparam("sid"))
+    .scalar_subquery().label("family_revoked_at"))
+
+
+def _remember(token: str, header: dict[str, Any], key_id: str, claims: dict[str, Any],
+              leeway: int) -> None:
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        return
+    with _verified_lock:
+        if len(_verified) >= _VERIFIED_MAX:
+            for old in list(_verified)[:_VERIFIED_MAX // 4]:  # oldest first
+                _verified.pop(old, None)
+        _verified[token] = (header, key_id, dict(claims), float(exp) + leeway - 1)
 
 
 def client_of(*, session: Session, claims: dict[str, Any]) -> Client | None:
