@@ -49,7 +49,9 @@ def normalise_url(url: str) -> str:
 def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # No pre-ping (a round trip per request): a connection that died is dropped by the pool
+    # when it fails, that one request answers 503 (shared.errors), and the next reconnects.
+    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
 
 
 @event.listens_for(Engine, "connect")

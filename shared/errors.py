@@ -166,7 +166,20 @@ def handle_unexpected(err: Exception) -> Response:
     return problem(500, "Internal Server Error", "The server could not complete the request.")
 
 
+def handle_database_unavailable(err: Exception) -> Response:
+    """The database cannot be reached (down, restarting, gone): a 503, never a stack trace.
+
+    The pool drops the broken connection, so the next request reconnects by itself.
+    """
+    log.error("database unavailable: %s", type(err).__name__)
+    return problem(503, "Service Unavailable", "The service's database is unavailable.",
+                   headers={"Retry-After": "5"})
+
+
 def install_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(MarshmallowValidationError, handle_validation_error)
