@@ -119,3 +119,7 @@ def performance_rules(run: Run) -> Result:
 def performance_rules_unauthenticated(run: Run) -> Result:
     return run.http(run.env.service("performance").base_url + "/performance/rules",
                     expect=401)
+
+
+from bench import auth_scenarios as _auth_scenarios  # noqa: E402,F401 - registers the auth rows
+from bench import staff_scenarios as _staff_scenarios  # noqa: E402,F401 - the staff 100k rows

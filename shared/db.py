@@ -16,7 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -32,8 +32,17 @@ NAMING = {
 def make_db() -> SQLAlchemy:
     """A service's own Flask-SQLAlchemy handle with a stable constraint naming convention."""
 
+    own_metadata = MetaData(naming_convention=NAMING)
+
+    @event.listens_for(Table, "after_parent_attach")
+    def _never_reuse_ids(table: Table, parent: Any) -> None:
+        # SQLite reuses the largest deleted rowid without AUTOINCREMENT; an id named in the
+        # audit trail must never come to mean another row.
+        if parent is own_metadata:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
     class Base(DeclarativeBase):
-        metadata = MetaData(naming_convention=NAMING)
+        metadata = own_metadata
 
     return SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 

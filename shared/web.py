@@ -9,6 +9,7 @@ its own extensions; it never re-implements any of this.
 from __future__ import annotations
 
 import os
+import re
 import typing
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -31,21 +32,86 @@ from shared.settings import Settings
 SWAGGER_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 
 
+#: Characters no HR record has a use for and that break stores or displays: C0/C1 controls
+#: but tab and newlines (PostgreSQL refuses NUL outright), lone surrogates (cannot be encoded
+#: as UTF-8), and the bidirectional overrides used to disguise text (e.g. U+202E).
+FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+CONTROL_MESSAGE = "Control, surrogate and bidirectional-override characters are not allowed."
+
+
+#: No HR document nests deeper; deeper bodies are refused before anything walks them.
+MAX_DEPTH = 32
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def forbidden_text(value: Any) -> dict[str, list[str]]:
+    """Every field (dotted, as API.md's `errors`) whose text holds a forbidden character.
+
+    Iterative, so a hostile nesting depth cannot exhaust the stack; raises `TooDeep` past
+    `MAX_DEPTH`.
+    """
+    found: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    while stack:
+        path, item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeep(path)
+        if isinstance(item, str):
+            if FORBIDDEN_CHARS.search(item):
+                found[path or "_schema"] = [CONTROL_MESSAGE]
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and FORBIDDEN_CHARS.search(key):
+                    found[name] = [CONTROL_MESSAGE]
+                stack.append((name, child, depth + 1))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                stack.append((f"{path}.{index}" if path else str(index), child, depth + 1))
+    return dict(sorted(found.items()))
+
+
 class StrictParser(FlaskParser):
-    """JSON bodies must be JSON objects sent as JSON: otherwise 400 or 415, never a 422 guess."""
+    """JSON bodies must be JSON objects sent as JSON: otherwise 400 or 415, never a 422 guess.
+
+    Text with control characters is refused with 422 before any schema sees it, in bodies
+    and query strings alike.
+    """
 
     DEFAULT_VALIDATION_STATUS = 422
 
     def _raw_load_json(self, req: Any) -> Any:
         raw = req.get_data(cache=True)
         if not raw.strip():
+            if core.is_json(req.mimetype):
+                abort(400, message="The request body is empty; send a JSON object.")
             return {}
         if not core.is_json(req.mimetype):
             abort(415, message="Send the body as application/json.")
-        data = core.parse_json(raw)
+        try:
+            data = core.parse_json(raw)
+        except RecursionError:
+            abort(400, message="The request body is nested too deeply.")
         if not isinstance(data, dict):
             abort(400, message="The request body must be a JSON object.")
+        try:
+            bad = forbidden_text(data)
+        except TooDeep:
+            abort(400, message="The request body is nested too deeply.")
+        if bad:
+            abort(422, messages={"json": bad})
         return data
+
+    def load_querystring(self, req: Any, schema: ma.Schema) -> Any:
+        bad = {key: [CONTROL_MESSAGE] for key, value in req.args.items(multi=True)
+               if FORBIDDEN_CHARS.search(key) or FORBIDDEN_CHARS.search(value)}
+        if bad:
+            abort(422, messages={"query": bad})
+        return super().load_querystring(req, schema)
 
     def _handle_invalid_json_error(self, error: Any, req: Any, *a: Any,
                                    **k: Any) -> typing.NoReturn:

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     init_db(app, db, settings.database_url)
     app.extensions["auth_clock"] = clock or utcnow
-    app.extensions["auth_limiter"] = FailureLimiter(settings.rate_limit_storage)
+    app.extensions["auth_limiter"] = FailureLimiter()
     if staff_lookup is None:
         staff_lookup = orgs.StaffPaths(ServiceClient(
             settings.urls["staff"], name="staff", token=SelfToken(settings),

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -93,6 +94,22 @@ class LoginFailure(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FailedRequest(Model):
+    """One failed `/auth/token` request from an address: the per-address brake counts these
+    in a sliding minute (`service.ratelimit`). Kept in the database so that every worker and
+    every process sees the same count; rows older than the window are pruned as it goes."""
+
+    __tablename__ = "failed_requests"
+    __table_args__ = (Index("ix_failed_requests_address_at", "address", "at"),)
+
+    #: 64-bit on PostgreSQL (a busy public endpoint may use up int4 ids); SQLite's rowid is
+    #: 64-bit already and must be spelt INTEGER to be one.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

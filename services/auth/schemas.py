@@ -75,6 +75,9 @@ class LogoutResult(ma.Schema):
 class PermissionRead(ma.Schema):
     name = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
+    client_grantable = ma.fields.Boolean(required=True, metadata={
+        "description": "May POST/PATCH /auth/clients grant it? Only read and check "
+                       "permissions: clients have no org scope."})
 
 
 class RoleRead(ma.Schema):
@@ -105,9 +108,14 @@ class SodPairRead(ma.Schema):
     roles = ma.fields.List(ma.fields.String(), required=True)
 
 
+_CLIENT_PERMISSIONS = ("Only permissions marked `client_grantable` in GET /auth/permissions "
+                       "(read and check permissions); anything else → 422.")
+
+
 class ClientCreate(ma.Schema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    permissions = ma.fields.List(ma.fields.String(), required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True,
+                                 metadata={"description": _CLIENT_PERMISSIONS})
 
 
 class ClientRead(ma.Schema):
@@ -124,7 +132,7 @@ class ClientCreated(ClientRead):
 
 class ClientPatch(ma.Schema):
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    permissions = ma.fields.List(ma.fields.String())
+    permissions = ma.fields.List(ma.fields.String(), metadata={"description": _CLIENT_PERMISSIONS})
 
 
 class CheckRequest(ma.Schema):

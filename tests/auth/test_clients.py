@@ -107,3 +107,33 @@ def test_a_changed_service_secret_replaces_the_stored_hash(app, client):
     assert client.post("/auth/token", data=grant, auth=creds["leave"]).status_code == 200
     with app.app_context():
         assert clients.provision_service_clients(session=db.session, credentials=creds) == []
+
+
+def test_clients_may_only_be_granted_read_and_check_permissions(auth, client):
+    """Finding 10: no unscoped `auth:admin`, `staff:write`, … on a machine client."""
+    for perms in (["auth:admin"], ["staff:write"], ["auth:audit"], ["leave:approve"],
+                  ["auth:org-sync"], ["staff:read", "auth:admin"]):
+        resp = _create(client, auth.admin, permissions=perms)
+        assert resp.status_code == 422, perms
+        messages = resp.get_json()["errors"]["permissions"]
+        assert any("may not be granted to a client" in m for m in messages), messages
+    allowed = ["auth:check", "auth:introspect", "staff:read", "leave:read", "performance:read"]
+    created = _create(client, auth.admin, permissions=allowed)
+    assert created.status_code == 201
+    cid = created.get_json()["client_id"]
+    widen = client.patch(f"/auth/clients/{cid}", headers=auth.admin,
+                         json={"permissions": ["staff:read", "staff:write"]})
+    assert widen.status_code == 422 and "permissions" in widen.get_json()["errors"]
+    narrow = client.patch(f"/auth/clients/{cid}", headers=auth.admin,
+                          json={"permissions": ["staff:read"]})
+    assert narrow.status_code == 200 and narrow.get_json()["permissions"] == ["staff:read"]
+
+
+def test_the_client_grantable_permissions_are_listed_and_service_clients_keep_theirs(auth,
+                                                                                      client):
+    body = client.get("/auth/permissions?per_page=200", headers=auth.admin).get_json()
+    grantable = {p["name"] for p in body["items"] if p["client_grantable"]}
+    assert grantable == {"auth:check", "auth:introspect", "staff:read", "leave:read",
+                         "performance:read"}
+    claims = jwt.decode(auth.client_token("staff"), options={"verify_signature": False})
+    assert "auth:org-sync" in claims["scope"].split()  # reference data, exempt

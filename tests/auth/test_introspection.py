@@ -81,3 +81,16 @@ def test_garbage_and_foreign_tokens_are_inactive(client, tokens, auth):
 def test_introspection_without_a_token_is_an_invalid_request(client):
     resp = client.post("/auth/introspect", data={}, auth=SERVICE_CREDS["leave"])
     assert resp.status_code == 400 and resp.get_json()["error"] == "invalid_request"
+
+
+def test_a_token_past_its_exp_is_inactive_even_within_the_verification_leeway(auth, client,
+                                                                              clock, settings):
+    """Finding 14: RFC 7662 `active` means active now; no leeway at introspection."""
+    assert settings.token_leeway >= 5
+    auth.user("alice")
+    fresh = auth.token("alice")
+    clock.offset = -dt.timedelta(seconds=settings.access_token_ttl + 3)
+    just_expired = auth.token("alice")
+    clock.offset = dt.timedelta()
+    assert _ask(client, fresh).get_json()["active"] is True
+    assert _ask(client, just_expired).get_json() == {"active": False}

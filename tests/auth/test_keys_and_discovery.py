@@ -99,3 +99,30 @@ def test_the_openapi_document_lists_every_auth_route(client):
                  "/auth/.well-known/jwks.json"):
         assert path in spec["paths"], path
     assert client.get("/auth/health").get_json() == {"status": "ok"}
+
+
+def test_metadata_is_identical_at_both_locations_headers_included(client):
+    """Finding 16: same body and Cache-Control; only what auth supports is advertised."""
+    a = client.get("/auth/.well-known/oauth-authorization-server")
+    b = client.get("/.well-known/oauth-authorization-server/auth")
+    assert a.get_data() == b.get_data()
+    assert a.headers["Cache-Control"] == b.headers["Cache-Control"] == "public, max-age=300"
+    assert a.mimetype == b.mimetype == "application/json"
+    meta = a.get_json()
+    assert "token_endpoint_auth_signing_alg_values_supported" not in meta
+    assert meta["response_types_supported"] == []  # REQUIRED by RFC 8414 §2; none here
+
+
+def test_jwks_keys_say_use_sig_without_key_ops(client, app, settings):
+    with app.app_context():  # a key stored before the fix carried key_ops too
+        row = db.session.scalars(db.select(SigningKey)).one()
+        row.public_jwk = {**row.public_jwk, "key_ops": ["verify"]}
+        db.session.commit()
+    [key] = client.get("/auth/.well-known/jwks.json").get_json()["keys"]
+    assert "key_ops" not in key
+    assert key["use"] == "sig" and key["alg"] == "RS256" and key["kid"] and key["n"]
+    with app.app_context():
+        new_kid = keys.rotate(session=db.session, settings=settings,
+                              now=dt.datetime.now(dt.UTC), actor=Actor.system("test"))
+        stored = db.session.get(SigningKey, new_kid).public_jwk
+    assert "key_ops" not in stored and stored["use"] == "sig"

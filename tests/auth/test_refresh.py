@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.auth.conftest import SERVICE_CREDS
 from tests.conftest import bearer
 
@@ -117,3 +119,69 @@ def test_an_admin_logs_a_user_out_everywhere_but_others_may_not(auth, client):
     resp = client.post(f"/auth/users/{uid}/logout-all", headers=auth.admin)
     assert resp.status_code == 200 and resp.get_json()["revoked_families"] == 1
     assert _refresh(client, pair["refresh_token"]).status_code == 400
+
+
+def test_a_user_logs_out_with_their_own_bearer_token_and_refresh_token(auth, client):
+    """Finding 9: the console's usual `Authorization: Bearer` does not make logout fail."""
+    auth.user("luo")
+    pair = auth.login("luo").get_json()
+    resp = client.post("/auth/revoke", data={"token": pair["refresh_token"]},
+                       headers=bearer(pair["access_token"]))
+    assert resp.status_code == 200
+    assert _refresh(client, pair["refresh_token"]).status_code == 400
+    assert _introspect(client, pair["access_token"]) == {"active": False}
+    events = client.get("/auth/audit?action=token_family.revoked",
+                        headers=auth.admin).get_json()["items"]
+    assert events[0]["after"]["reason"] == "revoked" and events[0]["actor_kind"] == "user"
+
+
+def test_a_user_bearer_token_does_not_revoke_someone_elses_tokens(auth, client):
+    auth.user("luo")
+    auth.user("mallory")
+    victim = auth.login("luo").get_json()
+    attacker = auth.login("mallory").get_json()
+    for token in (victim["refresh_token"], victim["access_token"]):
+        resp = client.post("/auth/revoke", data={"token": token},
+                           headers=bearer(attacker["access_token"]))
+        assert resp.status_code == 200 and resp.get_json() == {}  # same as an unknown token
+    assert _introspect(client, victim["access_token"])["active"] is True
+    assert _refresh(client, victim["refresh_token"]).status_code == 200
+    # the positive control: the caller's own token is revoked
+    own = client.post("/auth/revoke", data={"token": attacker["refresh_token"]},
+                      headers=bearer(attacker["access_token"]))
+    assert own.status_code == 200
+    assert _refresh(client, attacker["refresh_token"]).status_code == 400
+
+
+def test_logout_with_an_expired_bearer_token_still_revokes_the_refresh_token(auth, client,
+                                                                             clock):
+    auth.user("luo")
+    clock.offset = -dt.timedelta(minutes=10)
+    pair = auth.login("luo").get_json()
+    clock.offset = dt.timedelta()
+    resp = client.post("/auth/revoke", data={"token": pair["refresh_token"]},
+                       headers=bearer(pair["access_token"]))
+    assert resp.status_code == 200
+    assert _refresh(client, pair["refresh_token"]).status_code == 400
+
+
+def test_a_bad_client_bearer_token_is_still_invalid_client_at_revoke(auth, client):
+    auth.user("luo")
+    pair = auth.login("luo").get_json()
+    for bad in ("garbage", auth.client_token("leave")[:-4] + "AAAA"):
+        resp = client.post("/auth/revoke", data={"token": pair["refresh_token"]},
+                           headers=bearer(bad))
+        assert resp.status_code == 401 and resp.get_json()["error"] == "invalid_client"
+    assert _refresh(client, pair["refresh_token"]).status_code == 200
+
+
+def test_revoke_answers_an_empty_json_object(auth, client):
+    """Finding 15: 200 `application/json` `{}`, not an empty text/html body."""
+    auth.user("luo")
+    pair = auth.login("luo").get_json()
+    for kw in ({}, {"auth": SERVICE_CREDS["leave"]}):
+        resp = client.post("/auth/revoke", data={"token": pair["refresh_token"]}, **kw)
+        assert resp.status_code == 200 and resp.mimetype == "application/json"
+        assert resp.get_json() == {} and resp.headers["Cache-Control"] == "no-store"
+    unknown = client.post("/auth/revoke", data={"token": "whatever"})
+    assert unknown.mimetype == "application/json" and unknown.get_json() == {}

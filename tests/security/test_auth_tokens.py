@@ -150,3 +150,19 @@ def test_the_test_suites_shared_token_factory_is_not_trusted_by_auth(client, goo
 def test_a_client_token_cannot_use_the_user_admin_routes(auth, client, good):
     assert _me(client, good[0]).status_code == 200
     assert _me(client, auth.client_token("staff")).status_code == 403
+
+
+def test_no_credentials_get_a_bare_bearer_challenge_and_a_bad_token_an_error_code(client,
+                                                                                   good):
+    """Finding 15 / RFC 6750 §3.1: no error code when the request had no authentication."""
+    assert _me(client, good[0]).status_code == 200
+    bare = client.get("/auth/users")
+    assert bare.status_code == 401
+    challenge = bare.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer") and "error" not in challenge
+    bad = _me(client, "not-a-token")
+    assert bad.status_code == 401
+    assert 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+    other_scheme = client.get("/auth/users", headers={"Authorization": "Basic eDp5"})
+    assert other_scheme.status_code == 401
+    assert 'error="invalid_request"' in other_scheme.headers["WWW-Authenticate"]

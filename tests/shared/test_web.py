@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import marshmallow as ma
 import pytest
 from flask.views import MethodView
@@ -20,15 +22,32 @@ class ThingCreate(ma.Schema):
     duties = ma.fields.List(ma.fields.Nested(Duty), load_default=list)
 
 
-blp = Blueprint("things", __name__, url_prefix="/leave/things")
+blp = Blueprint("things", __name__, url_prefix="/leave")
 
 
-@blp.route("")
+@blp.route("/things")
 class Things(MethodView):
     @blp.arguments(ThingCreate)
     @blp.response(201, ThingCreate)
     def post(self, thing):
         return thing
+
+
+class SearchQuery(ma.Schema):
+    q = ma.fields.String()
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @blp.arguments(SearchQuery, location="query")
+    @blp.response(200, SearchQuery)
+    def get(self, query):
+        return query
+
+
+@pytest.fixture
+def app_with_query(client):
+    return client
 
 
 @pytest.fixture
@@ -98,3 +117,35 @@ def test_the_request_id_is_echoed_or_minted(client, auth):
     resp = client.post("/leave/things", json={"name": "a"},
                        headers={**auth, "X-Request-ID": "bad id; drop table"})
     assert resp.headers["X-Request-ID"] != "bad id; drop table"
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 5000])
+def test_hostile_nesting_is_a_400_not_a_500(client, auth, depth):
+    body = '{"name": "a", "duties": ' + "[" * depth + "]" * depth + "}"
+    resp = client.post("/leave/things", data=body, content_type="application/json", headers=auth)
+    assert resp.status_code == 400, resp.data
+    assert resp.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("body", [b"", b"   \n"])
+def test_an_empty_json_body_is_a_400(client, auth, body):
+    resp = client.post("/leave/things", data=body, content_type="application/json", headers=auth)
+    assert resp.status_code == 400
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\u202eevil", "bell\x07", "\ud800", "c1\x85"])
+def test_control_and_disguising_characters_are_a_422_naming_the_field(client, auth, text):
+    ok = client.post("/leave/things", json={"name": "张三\t(tab is fine)\n"}, headers=auth)
+    assert ok.status_code == 201
+    body = json.dumps({"name": "ok", "duties": [{"text_zh": text}]})  # escapes, as clients do
+    resp = client.post("/leave/things", data=body, content_type="application/json", headers=auth)
+    assert resp.status_code == 422, resp.data
+    assert list(resp.get_json()["errors"]) == ["duties.0.text_zh"]
+
+
+def test_control_characters_in_the_query_string_are_a_422(client, auth, app_with_query):
+    ok = app_with_query.get("/leave/search?q=%E5%BC%A0", headers=auth)
+    assert ok.status_code == 200
+    resp = app_with_query.get("/leave/search?q=a%00b", headers=auth)
+    assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["q"]

@@ -4,8 +4,17 @@ Admin rule: managing users, bindings, clients, roles and SoD pairs needs `auth:a
 over the whole organisation (a binding on "*"), checked live against the database, so that
 removing an admin's binding or disabling them takes effect at once, not at token expiry. An
 admin bound to one branch does not administer auth. Clients need the permission in their own
-(live) permission list. Reading the audit trail needs `auth:audit` in any scope (the trail is
-about auth itself, not about units) or the admin rule above.
+(live) permission list.
+
+Audit rule: the auth trail is about the whole organisation (every user's sign-ins, every
+binding, client and key change), and its events are not filed by unit, so it cannot be cut
+down to a subtree. Reading it needs `auth:audit` held over the whole organisation ("*") or
+over a root unit (a binding whose path has no "/", e.g. HQ), or the admin rule above. An
+auditor over a branch or sub-branch gets 403.
+
+Refusals by these rules are audited as `admin.denied` (target: the method and route), at
+most once per caller and route per minute: the trail shows who tried, without a caller being
+able to write one row per request.
 """
 
 from __future__ import annotations
@@ -19,12 +28,14 @@ from flask import current_app, g, request
 from services.auth.domain.decisions import decide
 from services.auth.domain.scope import WHOLE_ORGANISATION, today_in
 from services.auth.models import User, db
-from services.auth.service import bindings, orgs, roles, tokens
+from services.auth.service import audit, bindings, orgs, roles, tokens
 from shared.audit import Actor, actor_from_request
 from shared.errors import Forbidden, Unauthorized
 from shared.permissions import current_principal
 from shared.settings import Settings
 from shared.tokens import Principal, bearer_token
+
+DENIAL_WINDOW = dt.timedelta(minutes=1)
 
 
 def settings() -> Settings:
@@ -49,7 +60,12 @@ def authenticate() -> None:
     """The bearer gate: a token signed by one of auth's keys, not revoked, whose sign-in
     (`sid`) has not been logged out. A disabled user's token passes the gate (so that
     `/auth/check` can answer `user_disabled`); admin rules check the user live."""
-    token = bearer_token(request.headers.get("Authorization"))
+    header = request.headers.get("Authorization")
+    if not header:
+        # RFC 6750 §3.1: a request with no authentication at all gets a bare challenge.
+        raise Unauthorized("A bearer token is required.",
+                           headers={"WWW-Authenticate": 'Bearer realm="auth"'})
+    token = bearer_token(header)
     claims, sign_in_ended = tokens.verify_bearer(session=db.session, settings=settings(),
                                                  token=token)
     if sign_in_ended and not _disabled(claims):
@@ -99,19 +115,47 @@ def holds_live(principal: Principal, permission: str, target_path: str | None) -
                   org=target_path, target_path=target_path, today=today).allowed
 
 
+def holds_over_a_root(principal: Principal, permission: str) -> bool:
+    """Does the caller hold `permission` now over "*" or over a root unit (a path without
+    "/")? Clients: the permission in their live list (clients have no org scope)."""
+    if principal.kind == "client":
+        return permission in client_permissions(principal)
+    user = db.session.get(User, user_id_of(principal))
+    if user is None or user.status != "active":
+        return False
+    perms = roles.role_permissions(session=db.session)
+    today = today_in(now(), settings().timezone)
+    return any(b.period.contains(today) and permission in perms.get(b.role, ())
+               and b.path is not None and (b.path == WHOLE_ORGANISATION or "/" not in b.path)
+               for b in bindings.views(session=db.session, user_id=user.id))
+
+
 def require_admin() -> Principal:
     principal = current_principal()
     if not holds_live(principal, "auth:admin", WHOLE_ORGANISATION):
+        _denied("auth:admin")
         raise Forbidden('This needs auth:admin over the whole organisation ("*").')
     return principal
 
 
 def require_auditor() -> Principal:
     principal = current_principal()
-    if not (holds_live(principal, "auth:audit", None)
+    if not (holds_over_a_root(principal, "auth:audit")
             or holds_live(principal, "auth:admin", WHOLE_ORGANISATION)):
-        raise Forbidden("This needs auth:audit, or auth:admin over the whole organisation.")
+        _denied("auth:audit")
+        raise Forbidden('This needs auth:audit over the whole organisation ("*") or a root '
+                        "unit, or auth:admin over the whole organisation.")
     return principal
+
+
+def _denied(needed: str) -> None:
+    """Audit a refused admin (or audit-trail) call: `admin.denied`, at most once per caller
+    and route per minute (see the module)."""
+    db.session.rollback()
+    route = f"{request.method} {request.path}"[:200]
+    audit.record_at_most_once(db.session, actor=actor(), action="admin.denied",
+                              target_type="route", target_id=route, now=now(),
+                              window=DENIAL_WINDOW, after={"needs": needed})
 
 
 def no_store(resp: Any) -> Any:

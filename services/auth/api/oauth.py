@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote_plus
 
+import jwt
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 
@@ -20,14 +23,16 @@ from services.auth.api import common
 from services.auth.api.oauth_schemas import (
     Introspection,
     OAuthErrorBody,
+    RevokeResult,
     TokenParam,
     TokenRequest,
     TokenResponse,
     form_or_json,
 )
 from services.auth.models import Client, db
-from services.auth.service import clients, grants, introspection, tokens
+from services.auth.service import audit, clients, grants, introspection, ratelimit, tokens
 from services.auth.service.common import OAuthError
+from services.auth.service.ratelimit import FailureLimiter
 from shared.errors import Unauthorized
 from shared.web import Blueprint
 
@@ -115,24 +120,44 @@ class Token(MethodView):
     @blp.alt_response(401, schema=OAuthErrorBody, description="invalid_client.")
     @blp.alt_response(429, schema=OAuthErrorBody, description="Too many failures.")
     def post(self) -> Any:
-        """Issue tokens: `password`, `refresh_token` or `client_credentials` grant."""
-        limiter = current_app.extensions["auth_limiter"]
+        """Issue tokens: `password`, `refresh_token` or `client_credentials` grant.
+
+        Brake (API.md): a request that fails while its address has 60 failures within the
+        last minute is answered 429 with `Retry-After`; a request that succeeds is answered
+        normally whatever the count (see `service.ratelimit` for why and the trade-off)."""
+        limiter: FailureLimiter = current_app.extensions["auth_limiter"]
         address = request.remote_addr or "unknown"
-        if limiter.exceeded(address):
-            return oauth_error(OAuthError(
-                "too_many_requests", "Too many failed requests; try again later.", 429,
-                {"Retry-After": str(limiter.retry_after(address))}))
+        now = common.now()
+        over = limiter.over_limit(session=db.session, address=address, now=now)
         try:
-            body = _grant(params())
+            body = _grant(params(), audit_failures=not over)
         except OAuthError as err:
-            limiter.failed(address)
+            db.session.rollback()
+            if over:
+                return _throttled(limiter, address, now, err)
+            limiter.failed(session=db.session, address=address, now=now)
             return oauth_error(err)
         return common.no_store(jsonify(body))
 
 
-def _grant(p: dict[str, Any]) -> dict[str, Any]:
+def _throttled(limiter: FailureLimiter, address: str, now: dt.datetime,
+               err: OAuthError) -> Any:
+    """429 for a failure over the brake; audited as `token.throttled` at most once per
+    address per minute (the individual failures are not audited while throttled)."""
+    audit.record_at_most_once(
+        db.session, actor=common.actor(), action="token.throttled", target_type="address",
+        target_id=address[:200], now=now, window=ratelimit.WINDOW, per_address=True,
+        after={"limit": limiter.limit, "window_seconds": int(ratelimit.WINDOW.total_seconds()),
+               "first_refused": err.error})
+    retry = limiter.retry_after(session=db.session, address=address, now=now)
+    return oauth_error(OAuthError("too_many_requests",
+                                  "Too many failed requests; try again later.", 429,
+                                  {"Retry-After": str(retry)}))
+
+
+def _grant(p: dict[str, Any], audit_failures: bool = True) -> dict[str, Any]:
     kw = {"session": db.session, "settings": common.settings(), "now": common.now(),
-          "actor": common.actor()}
+          "actor": common.actor(), "audit_failures": audit_failures}
     grant = p.get("grant_type")
     if not isinstance(grant, str) or not grant:
         raise OAuthError.invalid_request("The parameter grant_type is required.")
@@ -180,25 +205,61 @@ class Introspect(MethodView):
 class Revoke(MethodView):
     @blp.doc(security=[{}, {"basicAuth": []}, {"bearerAuth": []}],
              requestBody=form_or_json("TokenParam"))
-    @blp.response(200, description="Revoked, or nothing to revoke (RFC 7009 §2.2).")
+    @blp.response(200, RevokeResult,
+                  description="Revoked, or nothing to revoke (RFC 7009 §2.2): `{}`.")
     @blp.alt_response(400, schema=OAuthErrorBody, description="No token given.")
     @blp.alt_response(401, schema=OAuthErrorBody, description="Client authentication failed.")
     def post(self) -> Any:
         """RFC 7009: revoke a refresh token (its whole sign-in) or an access token.
 
-        A client authenticates as for introspection; a user logging out sends their own
-        refresh token with no client credentials (holding the token is the proof)."""
+        A client authenticates as for introspection. A user logging out sends their own
+        refresh token with no client credentials (holding the token is the proof), or with
+        their own access token as `Authorization: Bearer` (a user token is not a client
+        credential: it names the user, and only that user's tokens are revoked; a token of
+        anyone else is answered 200 like an unknown one and left alone, RFC 7009 §2.2)."""
         try:
             p = params()
-            calling_client(p)
+            is_user, owner = user_bearer()
+            if not is_user:
+                calling_client(p)
             token = p.get("token")
             if not isinstance(token, str) or not token:
                 raise OAuthError.invalid_request("The parameter token is required.")
         except OAuthError as err:
             return oauth_error(err)
+        actor = common.actor()
+        if owner is not None:
+            actor = replace(actor, sub=str(owner["sub"]), kind="user", jti=owner.get("jti"))
         introspection.revoke(session=db.session, settings=common.settings(), token=token,
-                             now=common.now(), actor=common.actor())
-        return common.no_store(current_app.response_class(status=200))
+                             now=common.now(), actor=actor,
+                             owner=None if owner is None else str(owner["sub"]))
+        return common.no_store(jsonify({}))
+
+
+def user_bearer() -> tuple[bool, dict[str, Any] | None]:
+    """Is `Authorization: Bearer` a user's access token (a logout from a console that sends
+    its usual header), and its claims when it verifies?
+
+    `(True, claims)`: the user's own live token; only their tokens may be revoked.
+    `(True, None)`: a user token that no longer verifies (typically expired by the time the
+    user logs out): no credentials at all, as a logout without the header.
+    `(False, None)`: not a user token: client authentication decides (`calling_client`), so
+    a client's bad or expired bearer token is still `invalid_client`."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return False, None
+    raw = header[7:].strip()
+    try:
+        claims = tokens.verify(session=db.session, settings=common.settings(), token=raw)
+    except Unauthorized:
+        try:
+            unverified = jwt.decode(raw, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return False, None
+        return (isinstance(unverified, dict) and unverified.get("token_kind") == "user"), None
+    if claims.get("token_kind") == "client":
+        return False, None
+    return True, claims
 
 
 __all__ = ["PUBLIC", "TokenParam", "TokenRequest", "blp"]

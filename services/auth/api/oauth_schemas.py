@@ -33,6 +33,10 @@ class TokenParam(ma.Schema):
     token_type_hint = ma.fields.String(metadata={"enum": ["access_token", "refresh_token"]})
 
 
+class RevokeResult(ma.Schema):
+    """RFC 7009 §2.2: 200 and the body is ignored; auth answers an empty JSON object."""
+
+
 class Introspection(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE

@@ -1,4 +1,11 @@
-"""RFC 8414 metadata and the JWKS (RFC 7517): public, cacheable for a short while."""
+"""RFC 8414 metadata and the JWKS (RFC 7517): public, cacheable for a short while.
+
+The metadata is the same document with the same headers at both locations (under `/auth` and
+at RFC 8414 §3's). It advertises only what auth does: no `token_endpoint_auth_signing_alg_…`
+(no `private_key_jwt` / `client_secret_jwt` client authentication is supported), and
+`response_types_supported: []` — RFC 8414 §2 makes the member REQUIRED, and auth has no
+authorization endpoint, so the honest value is the empty list rather than leaving it out.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,15 @@ blp = Blueprint("wellknown", __name__, url_prefix="/auth/.well-known",
 PUBLIC = ("wellknown.KeySet", "wellknown.AuthServerMetadata", "rfc8414.metadata_at_root")
 
 
+METADATA_CACHE = "public, max-age=300"
+
+
+def metadata_response() -> Any:
+    resp = jsonify(metadata())
+    resp.headers["Cache-Control"] = METADATA_CACHE
+    return resp
+
+
 def metadata() -> dict[str, Any]:
     issuer = common.settings().issuer.rstrip("/")
     return {
@@ -35,7 +51,6 @@ def metadata() -> dict[str, Any]:
                                                           "client_secret_post", "bearer"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic",
                                                        "client_secret_post", "bearer", "none"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
         "response_types_supported": [],
         "scopes_supported": [],
     }
@@ -47,9 +62,7 @@ class AuthServerMetadata(MethodView):
     @blp.response(200, Metadata)
     def get(self) -> Any:
         """Authorization server metadata (RFC 8414)."""
-        resp = jsonify(metadata())
-        resp.headers["Cache-Control"] = "public, max-age=300"
-        return resp
+        return metadata_response()
 
 
 @blp.route("/jwks.json")
@@ -75,6 +88,6 @@ def metadata_blueprint(issuer: str) -> Blueprint:
     @root.response(200, Metadata)
     def metadata_at_root() -> Any:
         """Authorization server metadata at RFC 8414's location."""
-        return jsonify(metadata())
+        return metadata_response()
 
     return root

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.auth.models import AuditEvent
+from services.auth.service.common import iso_utc
+from shared.audit import Actor, record
 
 
 def list_events(*, session: Session, page: int, per_page: int, actor: str | None = None,
@@ -35,4 +37,36 @@ def list_events(*, session: Session, page: int, per_page: int, actor: str | None
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEvent.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    return [r.to_dict() for r in rows], total
+    return [_read(r) for r in rows], total
+
+
+def _read(row: Any) -> dict[str, Any]:
+    item = row.to_dict()
+    item["at"] = iso_utc(row.at)
+    return item
+
+
+def record_at_most_once(session: Session, *, actor: Actor, action: str, target_type: str,
+                        target_id: str | None, now: dt.datetime, window: dt.timedelta,
+                        per_address: bool = False, after: Any = None) -> bool:
+    """Record `action` unless the same one (same actor, or same address with `per_address`,
+    and the same target) was recorded within `window` before `now`; True when written.
+
+    For events that an outsider can cause at will (throttled token requests, refused admin
+    calls): the trail says that it happened and when, without one row per request turning a
+    flood of requests into a flood of writes. Commits."""
+    same = select(AuditEvent.id).where(AuditEvent.action == action,
+                                       AuditEvent.at > now - window)
+    if per_address:
+        same = same.where(AuditEvent.remote_addr == actor.remote_addr)
+    else:
+        same = same.where(AuditEvent.actor == actor.sub)
+    same = same.where(AuditEvent.target_id.is_(None) if target_id is None
+                      else AuditEvent.target_id == target_id)
+    if session.scalars(same.limit(1)).first() is not None:
+        return False
+    row = record(session, AuditEvent, actor=actor, action=action, target_type=target_type,
+                 target_id=target_id, after=after)
+    row.at = now
+    session.commit()
+    return True

@@ -90,6 +90,11 @@ def add(*, session: Session, settings: Settings, user_id: int, role: str, org: s
                           new=candidate)
     if reason:
         session.rollback()
+        record(session, AuditEvent, actor=actor, action="binding.refused", target_type="user",
+               target_id=str(user_id),
+               after={**as_dict(candidate), "id": None, "reason": "separation_of_duties",
+                      "detail": reason})
+        session.commit()
         raise Conflict(reason)
     session.add(binding)
     session.flush()

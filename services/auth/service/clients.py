@@ -1,6 +1,14 @@
 """Machine clients: the services' own (from `service_clients.yaml`, secrets from deployment
 config) and outside systems registered by admins.
 
+What a registered client may hold: `roles.CLIENT_GRANTABLE` only, read and check permissions.
+Clients have no org scope (their permissions hold over the whole organisation) and no person
+behind them, so a client with `auth:admin`, `staff:write`, `leave:approve`, … would be an
+unscoped, unattended administrator or writer. Anything else → 422 on `permissions`. The
+services' own clients are exempt: their permissions come from reference data
+(`service_clients.yaml`, e.g. `auth:org-sync` for svc-staff) and cannot be changed over the
+API. `GET /auth/permissions` shows the set (`client_grantable`).
+
 Secrets are hashed with SHA-256, not argon2: a generated secret carries 256 bits of entropy,
 so a slow hash adds nothing against guessing, while clients authenticate on every
 introspection call. Comparison is constant-time.
@@ -20,6 +28,7 @@ from sqlalchemy.orm import Session
 from services.auth.models import AuditEvent, Client
 from services.auth.service import roles
 from services.auth.service.common import sha256_hex
+from services.auth.service.roles import CLIENT_GRANTABLE
 from shared.audit import Actor, record
 from shared.errors import Conflict, NotFound, ValidationFailed
 
@@ -42,6 +51,14 @@ def _validated(session: Session, permissions: list[str]) -> list[str]:
         raise ValidationFailed("Unknown permission names.",
                                errors={"permissions": [f"Unknown permission: {n}."
                                                        for n in unknown]})
+    refused = sorted(set(permissions) - CLIENT_GRANTABLE)
+    if refused:
+        allowed = ", ".join(sorted(CLIENT_GRANTABLE))
+        raise ValidationFailed(
+            "A client may only be granted read and check permissions.",
+            errors={"permissions": [
+                f"{n} may not be granted to a client: clients have no org scope, so it would "
+                f"hold over the whole organisation. Allowed: {allowed}." for n in refused]})
     return sorted(set(permissions))
 
 

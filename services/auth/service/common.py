@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from shared.audit import utcnow
 
-__all__ = ["OAuthError", "aware", "core_rows", "session_scalar", "sha256_hex", "utcnow"]
+__all__ = ["OAuthError", "aware", "core_rows", "iso_utc", "session_scalar", "sha256_hex",
+           "utcnow"]
 
 
 def core_rows(session: Session, statement: Executable, **params: Any) -> list[Row[Any]]:
@@ -34,6 +35,16 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt.UTC)
+
+
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """An instant as ISO 8601 in UTC with its offset (`…+00:00`), whatever the store gave back
+    (SQLite: naive UTC; PostgreSQL: aware, in the connection's time zone). Every datetime auth
+    answers goes through here: without an offset a time is ambiguous (the platform reads
+    dates in Asia/Shanghai)."""
+    if value is None:
+        return None
+    return aware(value).astimezone(dt.UTC).isoformat()  # type: ignore[union-attr]
 
 
 def sha256_hex(value: str) -> str:

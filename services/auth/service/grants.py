@@ -34,28 +34,37 @@ def _required(params: dict[str, Any], *names: str) -> list[str]:
 
 
 def _user_tokens(session: Session, settings: Settings, user: User, family_id: str,
-                 now: dt.datetime) -> dict[str, Any]:
+                 now: dt.datetime, login_actor: Actor | None = None) -> dict[str, Any]:
+    """Issue the pair; with `login_actor` (a password sign-in) audit `login.succeeded` with
+    the new sign-in (`sid`, the refresh family) and the access token's `jti`, so a session
+    can be traced from its login."""
     claims = tokens.user_claims(session=session, settings=settings, user=user, now=now,
                                 sid=family_id)
     raw_refresh = refresh.issue(session=session, settings=settings, user_id=user.id,
                                 family_id=family_id, now=now)
     access = tokens.sign(session=session, settings=settings, claims=claims)
+    if login_actor is not None:
+        record(session, AuditEvent, actor=login_actor, action="login.succeeded",
+               target_type="user", target_id=str(user.id),
+               after={"sid": family_id, "jti": claims["jti"], "exp": claims["exp"]})
     session.commit()
     return {"access_token": access, "token_type": "Bearer",
             "expires_in": tokens.expires_in(claims, now), "refresh_token": raw_refresh}
 
 
 def password_grant(*, session: Session, settings: Settings, params: dict[str, Any],
-                   now: dt.datetime, actor: Actor) -> dict[str, Any]:
+                   now: dt.datetime, actor: Actor, audit_failures: bool = True) -> dict[str, Any]:
     username, password = _required(params, "username", "password")
     user = login.authenticate(session=session, settings=settings, username=username,
-                              password=password, now=now, actor=actor)
+                              password=password, now=now, actor=actor,
+                              audit_failures=audit_failures)
     family = refresh.new_family(session=session, user_id=user.id, now=now)
-    return _user_tokens(session, settings, user, family, now)
+    return _user_tokens(session, settings, user, family, now, login_actor=actor)
 
 
 def refresh_grant(*, session: Session, settings: Settings, params: dict[str, Any],
-                  now: dt.datetime, actor: Actor) -> dict[str, Any]:
+                  now: dt.datetime, actor: Actor, audit_failures: bool = True) -> dict[str, Any]:
+    del audit_failures  # a replay's family revocation is always audited
     (raw,) = _required(params, "refresh_token")
     row = refresh.rotate(session=session, raw=raw, now=now, actor=actor)
     user = session.get(User, row.user_id)
@@ -67,15 +76,16 @@ def refresh_grant(*, session: Session, settings: Settings, params: dict[str, Any
 
 def client_credentials_grant(*, session: Session, settings: Settings,
                              credentials: tuple[str, str] | None, now: dt.datetime,
-                             actor: Actor) -> dict[str, Any]:
+                             actor: Actor, audit_failures: bool = True) -> dict[str, Any]:
     if credentials is None:
         raise OAuthError.invalid_client()
     client = clients.authenticate(session=session, client_id=credentials[0],
                                   secret=credentials[1])
-    if client is None:
+    if client is None and audit_failures:
         record(session, AuditEvent, actor=actor, action="client.auth_failed",
                target_type="client", target_id=credentials[0][:100])
         session.commit()
+    if client is None:
         raise OAuthError.invalid_client()
     claims = tokens.client_claims(settings=settings, client_id=client.client_id,
                                   permissions=list(client.permissions), now=now)

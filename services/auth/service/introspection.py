@@ -3,6 +3,11 @@
 Introspection is where revocation shows for access tokens (other services verify offline and
 accept a token until its `exp`): a token is inactive when it expired, its jti was revoked, its
 sign-in family was revoked (logout, replay, logout everywhere), or its user is disabled.
+
+"Expired" here has no leeway: RFC 7662's `active` means active now, and an answer saying
+`active: true` next to an `exp` in the past would contradict itself. (The verification leeway
+is for clock skew between auth and an offline verifier; introspection is asked of auth's own
+clock.)
 """
 
 from __future__ import annotations
@@ -47,11 +52,16 @@ def _access_claims(session: Session, settings: Settings, token: str,
     return claims
 
 
+def _before_exp(claims: dict[str, Any], now: dt.datetime) -> bool:
+    exp = claims.get("exp")
+    return isinstance(exp, int | float) and not isinstance(exp, bool) and now.timestamp() < exp
+
+
 def introspect(*, session: Session, settings: Settings, token: str,
                now: dt.datetime) -> dict[str, Any]:
     if _looks_like_jwt(token):
         claims = _access_claims(session, settings, token, now)
-        if claims is None:
+        if claims is None or not _before_exp(claims, now):
             return INACTIVE
         answer = {"active": True, "token_type": "access_token"}
         for key in ("iss", "sub", "iat", "exp", "jti", "client_id", "scope", "emp", "roles",
@@ -75,13 +85,20 @@ def introspect(*, session: Session, settings: Settings, token: str,
 
 
 def revoke(*, session: Session, settings: Settings, token: str, now: dt.datetime,
-           actor: Actor) -> None:
+           actor: Actor, owner: str | None = None) -> None:
     """Revoke what `token` is (refresh → its family; access → its jti). Unknown or already
-    dead tokens are ignored, as RFC 7009 §2.2 says."""
+    dead tokens are ignored, as RFC 7009 §2.2 says.
+
+    With `owner` (a user id: the user logging out with their own bearer token) only that
+    user's tokens are revoked; anyone else's are ignored like an unknown token, so the
+    answer does not tell whether the token was live."""
     if _looks_like_jwt(token):
         try:
             claims = tokens.verify(session=session, settings=settings, token=token, now=now)
         except Unauthorized:
+            return
+        if owner is not None and (claims.get("token_kind") == "client"
+                                  or str(claims.get("sub")) != owner):
             return
         session.merge(RevokedAccessToken(jti=claims["jti"], revoked_at=now,
                                          expires_at=dt.datetime.fromtimestamp(claims["exp"],
@@ -92,7 +109,7 @@ def revoke(*, session: Session, settings: Settings, token: str, now: dt.datetime
         session.commit()
         return
     found = refresh.lookup(session=session, raw=token)
-    if found is None:
+    if found is None or (owner is not None and str(found[0].user_id) != owner):
         return
     refresh.revoke_family(session=session, family_id=found[1].id, reason="revoked", now=now,
                           actor=actor)

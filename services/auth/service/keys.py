@@ -91,7 +91,7 @@ def decrypt_private_key(blob: str, kid: str, kek: str) -> Any:
 def _new_key_row(settings: Settings) -> SigningKey:
     key = new_rsa_key()
     kid = uuid.uuid4().hex[:16]
-    jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    jwk = _published_jwk(RSAAlgorithm.to_jwk(key.public_key(), as_dict=True))
     jwk.update(kid=kid, use="sig", alg="RS256")
     with _lock:
         _private_keys[kid] = key
@@ -143,7 +143,14 @@ def _is_published(status: str, retire_after: dt.datetime | None, now: dt.datetim
 def jwks(*, session: Session, now: dt.datetime) -> dict[str, Any]:
     rows = session.scalars(select(SigningKey).where(SigningKey.status != "retired")
                            .order_by(SigningKey.created_at.desc())).all()
-    return {"keys": [dict(r.public_jwk) for r in rows if _published(r, now)]}
+    return {"keys": [_published_jwk(r.public_jwk) for r in rows if _published(r, now)]}
+
+
+def _published_jwk(jwk: dict[str, Any]) -> dict[str, Any]:
+    """A public JWK as published: `use: "sig"` and no `key_ops` (PyJWT adds
+    `key_ops: ["verify"]`; RFC 7517 §4.3 says the two SHOULD NOT be used together). Applied
+    when a key is made and when it is served, for keys stored before."""
+    return {k: v for k, v in jwk.items() if k != "key_ops"}
 
 
 def public_key(*, session: Session, kid: str, now: dt.datetime) -> Any | None:

@@ -1,35 +1,89 @@
-"""The token endpoint's per-address brake: 60 FAILED requests within a minute → 429.
+"""The token endpoint's per-address brake: API.md says it "answers 429 to an address after 60
+failed requests within a minute; successful requests are never throttled by it".
 
-Only failures are counted (`failed()` after an error answer); `exceeded()` is asked before
-doing any work, so an address over the limit gets 429 even for a request that would have
-succeeded — otherwise the brake would still let an attacker learn which guess was right.
-Successful requests never count, so a busy gateway address is never throttled by logins that
-work. A moving window over `limits` storage: `memory://` (per process) by default, or any
-`limits` URI (e.g. `redis://…`) from `settings.rate_limit_storage` to share it across workers.
+Taken literally, and shared by every worker and process:
+
+- The count lives in auth's own database (`failed_requests`: address, at), not in process
+  memory, so two gunicorn workers (or two hosts on one PostgreSQL) see one count of 60, not
+  60 each. It is a sliding window: failures in the last `WINDOW`.
+- A request is always processed. If it succeeds it is answered normally, even when its
+  address is over the limit ("successful requests are never throttled"): behind a gateway
+  every user shares one address, and one attacker must not lock everybody out of signing in.
+- A request that FAILS while its address already has `FAILURES_PER_MINUTE` failures in the
+  window is answered 429 `too_many_requests` with `Retry-After` instead of its own error, and
+  is not counted again (so an address keeps at most about 60 rows; older ones are pruned for
+  that address on every insert, and for every address now and then).
+
+Trade-off, accepted because the contract says so: an address over the limit can still tell
+a right guess (200) from a wrong one (429), so this brake slows nothing down by itself. What
+protects each account is the per-account lockout (`service.login`: 5 failed passwords in 15
+minutes lock the account, and a locked account answers exactly as a wrong password does, 429
+or 400 alike). The wrong password / unknown user / locked / disabled answers stay identical
+to each other whether the address is throttled or not: the 429 depends on the address's count
+only, never on the account.
+
+Concurrent failures from one address may overshoot the limit by the number of requests in
+flight at once (count and insert are not one atomic step); the contract's number is a brake,
+not a quota.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import time
 
-from limits import RateLimitItemPerMinute
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from services.auth.models import FailedRequest
+from services.auth.service.common import aware
 
 FAILURES_PER_MINUTE = 60
+WINDOW = dt.timedelta(minutes=1)
+#: How often (per process) rows of addresses that went quiet are swept away.
+SWEEP_SECONDS = 300.0
+#: `failed_requests.address` is String(64); IPv6 addresses fit, anything longer is cut.
+ADDRESS_MAX = 64
 
 
 class FailureLimiter:
-    def __init__(self, storage_uri: str, limit: int = FAILURES_PER_MINUTE) -> None:
-        self.item = RateLimitItemPerMinute(limit)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+    """Counts failed token requests per address in auth's database (see the module)."""
 
-    def exceeded(self, address: str) -> bool:
-        return not self.limiter.test(self.item, "auth-token-failures", address)
+    def __init__(self, limit: int = FAILURES_PER_MINUTE, window: dt.timedelta = WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._next_sweep = 0.0
 
-    def failed(self, address: str) -> None:
-        self.limiter.hit(self.item, "auth-token-failures", address)
+    def over_limit(self, *, session: Session, address: str, now: dt.datetime) -> bool:
+        """Does `address` already have `limit` failures in the window ending at `now`?"""
+        count = session.scalar(
+            select(func.count()).select_from(FailedRequest)
+            .where(FailedRequest.address == address[:ADDRESS_MAX],
+                   FailedRequest.at > now - self.window)) or 0
+        return count >= self.limit
 
-    def retry_after(self, address: str) -> int:
-        stats = self.limiter.get_window_stats(self.item, "auth-token-failures", address)
-        return max(1, int(stats.reset_time - time.time()) + 1)
+    def failed(self, *, session: Session, address: str, now: dt.datetime) -> None:
+        """Count one failure (and prune this address's rows that left the window); commits."""
+        address = address[:ADDRESS_MAX]
+        cutoff = now - self.window
+        session.execute(delete(FailedRequest).where(FailedRequest.address == address,
+                                                    FailedRequest.at <= cutoff)
+                        .execution_options(synchronize_session=False))
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            session.execute(delete(FailedRequest).where(FailedRequest.at <= cutoff)
+                            .execution_options(synchronize_session=False))
+        session.add(FailedRequest(address=address, at=now))
+        session.commit()
+
+    def retry_after(self, *, session: Session, address: str, now: dt.datetime) -> int:
+        """Seconds until the oldest failure in the window leaves it (at least 1)."""
+        oldest = session.scalar(
+            select(func.min(FailedRequest.at))
+            .where(FailedRequest.address == address[:ADDRESS_MAX],
+                   FailedRequest.at > now - self.window))
+        if oldest is None:
+            return 1
+        left = (aware(oldest) + self.window - now).total_seconds()  # type: ignore[operator]
+        return max(1, math.ceil(left))

@@ -19,6 +19,12 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 
 ROLES_FILE = Path(__file__).resolve().parents[3] / "data" / "reference" / "roles.yaml"
 
+#: The only permissions `POST /auth/clients` and `PATCH /auth/clients/{id}` may grant (read
+#: and check permissions: a client has no org scope; see `service.clients`). Shown by
+#: `GET /auth/permissions` as `client_grantable`.
+CLIENT_GRANTABLE = frozenset({"auth:check", "auth:introspect", "staff:read", "leave:read",
+                              "performance:read"})
+
 
 def load_reference_roles(*, session: Session, path: Path = ROLES_FILE) -> bool:
     """Permissions, default roles and SoD pairs into an empty store; True when loaded."""
@@ -55,10 +61,12 @@ def role_permissions(*, session: Session) -> dict[str, frozenset[str]]:
 
 
 def list_permissions(*, session: Session, page: int, per_page: int) -> tuple[list[Any], int]:
+    """Every permission, and whether an outside client may be granted it."""
     total = session.scalar(select(func.count()).select_from(Permission)) or 0
     rows = session.scalars(select(Permission).order_by(Permission.name)
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    return [{"name": r.name, "description": r.description,
+             "client_grantable": r.name in CLIENT_GRANTABLE} for r in rows], total
 
 
 def list_roles(*, session: Session, page: int, per_page: int) -> tuple[list[Any], int]:

@@ -17,6 +17,7 @@ from services.auth.domain.passwords import policy_errors
 from services.auth.domain.scope import WHOLE_ORGANISATION
 from services.auth.models import AuditEvent, RoleBinding, User
 from services.auth.service import bindings, passwords, refresh
+from services.auth.service.common import iso_utc
 from shared.audit import Actor, record
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.settings import Settings
@@ -33,7 +34,7 @@ def public(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "employee_no": user.employee_no, "status": user.status,
             "locked": user.locked_until is not None,
-            "created_at": user.created_at.isoformat() if user.created_at else None}
+            "created_at": iso_utc(user.created_at)}
 
 
 def check_password(password: str, username: str) -> None:

@@ -136,5 +136,5 @@ class EmployeeChain(MethodView):
     def get(self, employee_no: str) -> Any:
         """The units above the employee for approval routing: own unit, 网点, governing
         branch (管辖行), head office; plus grade, position and must_cover."""
-        readable(employee_no)
-        return chain.chain(session=db.session, employee_no=employee_no)
+        return chain.chain(session=db.session, employee_no=employee_no,
+                           employee=readable(employee_no))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from services.staff.domain import org as rules
 from services.staff.models import Employee, OrgUnit
@@ -34,14 +34,20 @@ def resolve(units_up: list[OrgUnit]) -> dict[str, OrgUnit | None]:
 
 
 def units_above(session: Session, path: str) -> list[OrgUnit]:
-    """The unit at `path` and its ancestors, nearest first (one query)."""
+    """The unit at `path` and its ancestors, nearest first (one query; the parent is not
+    joined: the path already names it)."""
     codes = rules.ancestor_codes(path)
-    found = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    found = {u.code: u for u in session.scalars(select(OrgUnit).options(lazyload(OrgUnit.parent))
+                                                .where(OrgUnit.code.in_(codes)))}
     return [found[c] for c in reversed(codes) if c in found]
 
 
-def chain(*, session: Session, employee_no: str) -> dict[str, Any]:
-    employee: Employee = get_employee(session, employee_no)
+def chain(*, session: Session, employee_no: str,
+          employee: Employee | None = None) -> dict[str, Any]:
+    """The chain of `employee_no` (pass `employee` when already loaded: two queries in all,
+    the employee and the units above, whatever the tree's depth or size)."""
+    if employee is None or employee.employee_no != employee_no:
+        employee = get_employee(session, employee_no)
     up = units_above(session, employee.unit.path)
     picked = resolve(up)
     return {

@@ -4,26 +4,73 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from services.staff.domain.org import like_escape
 from services.staff.models import Employee, OrgUnit, Position
 from shared.errors import NotFound
 
 
-def subtree_clause(column: Any, path: str) -> ColumnElement[bool]:
-    """`column` is `path` or below it: one indexed predicate, LIKE wildcards escaped."""
-    return or_(column == path, column.like(like_escape(path) + "/%", escape="\\"))
+class SubtreeOf(ColumnElement[bool]):
+    """`column` is `path` or below it, in the form each store answers from the path index.
+
+    PostgreSQL: `column = X OR column LIKE 'X/%'` (LIKE wildcards escaped), which the
+    `varchar_pattern_ops` index turns into a `~>=~ 'X/' AND ~<~ 'X0'` range whatever the
+    database's collation. SQLite ignores the index for a LIKE with an ESCAPE clause (and its
+    LIKE is case-insensitive), so there: `column = X OR (column >= 'X/' AND column < 'X0')`
+    ('0' follows '/'), a binary-collation range the ordinary index serves; exactly the
+    strings that start with 'X/'. A plain range is not used on PostgreSQL: under a
+    linguistic collation (en_US) '/' does not sort that way.
+
+    `use_index=False` tells SQLite (only) not to start from the path index (`+column`, its
+    documented way), for a page over a subtree so large that walking the ORDER BY index and
+    filtering is cheaper than collecting and sorting the whole subtree; SQLite has no
+    statistics to know that, PostgreSQL's planner has and decides alone.
+    """
+
+    inherit_cache = True
+    _is_implicitly_boolean = True
+    type = Boolean()
+    _traverse_internals = [("like_form", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+                           ("range_form", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any, path: str, *, use_index: bool = True) -> None:
+        self.like_form = or_(column == path, column.like(like_escape(path) + "/%",
+                                                         escape="\\")).self_group()
+        if not use_index:
+            column = UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+        self.range_form = or_(column == path, and_(column >= path + "/",
+                                                   column < path + "0")).self_group()
 
 
-def within_any(column: Any, paths: list[str] | None) -> ColumnElement[bool] | None:
+@compiles(SubtreeOf)
+def _subtree_range(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.range_form, **kw)
+
+
+@compiles(SubtreeOf, "postgresql")
+def _subtree_like(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.like_form, **kw)
+
+
+def subtree_clause(column: Any, path: str, *, use_index: bool = True) -> ColumnElement[bool]:
+    """`column` is `path` or below it: one predicate the path index serves (`SubtreeOf`)."""
+    return SubtreeOf(column, path, use_index=use_index)
+
+
+def within_any(column: Any, paths: list[str] | None, *,
+               use_index: bool = True) -> ColumnElement[bool] | None:
     """A filter to the union of subtrees (None: no filter, the whole organisation)."""
     if paths is None:
         return None
     if not paths:
         return false()
-    return or_(*(subtree_clause(column, p) for p in paths))
+    return or_(*(subtree_clause(column, p, use_index=use_index) for p in paths))
 
 
 def find_unit(session: Session, code: str) -> OrgUnit | None:
@@ -37,6 +84,14 @@ def get_unit(session: Session, code: str, *, field: str | None = None) -> OrgUni
     return unit
 
 
+def unit_ref(session: Session, code: str, *, field: str | None = None) -> Any:
+    """The unit's `(id, path)` row, without building the ORM object (as `get_unit` fails)."""
+    row = session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.code == code)).first()
+    if row is None:
+        raise _missing("org unit", code, field)
+    return row
+
+
 def get_position(session: Session, code: str, *, field: str | None = None) -> Position:
     position = session.scalar(select(Position).where(Position.code == code))
     if position is None:
@@ -44,8 +99,19 @@ def get_position(session: Session, code: str, *, field: str | None = None) -> Po
     return position
 
 
+#: How an employee is loaded for reading: unit and position joined (not the position's
+#: duties nor the unit's parent, which no employee view shows), the manager joined for their
+#: number only. Anything else is still there on access (lazy loads), so writers lose nothing.
+EMPLOYEE_READ = (
+    joinedload(Employee.unit).lazyload(OrgUnit.parent),
+    joinedload(Employee.position).lazyload(Position.duties),
+    joinedload(Employee.manager).load_only(Employee.employee_no).lazyload("*"),
+)
+
+
 def get_employee(session: Session, employee_no: str, *, field: str | None = None) -> Employee:
-    employee = session.scalar(select(Employee).where(Employee.employee_no == employee_no))
+    employee = session.scalar(select(Employee).options(*EMPLOYEE_READ)
+                              .where(Employee.employee_no == employee_no))
     if employee is None:
         raise _missing("employee", employee_no, field)
     return employee

@@ -6,17 +6,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from services.staff.domain.org import like_escape
+from services.staff.domain.org import is_within, like_escape
 from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
-from services.staff.service.common import get_employee, get_unit, paginate, subtree_clause
+from services.staff.service.common import get_employee, subtree_clause, unit_ref
 from services.staff.service.common import within_any as _within_any
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
 
 STATUSES = ("active", "suspended", "left")
 GRADES = ("head", "mid", "staff")
+#: Above this many matches a page walks the employee-number index and filters (SQLite; see
+#: `SubtreeOf`): about √(per_page × employees) for 50 a page and 100,000 employees.
+WALK_BY_NUMBER_ABOVE = 2_000
 
 
 def employee_dict(e: Employee) -> dict[str, Any]:
@@ -121,29 +124,82 @@ def search_employees(*, session: Session, scopes: list[str] | None, own_no: str 
                      page: int, per_page: int, org: str | None = None, subtree: bool = False,
                      q: str | None = None, position: str | None = None,
                      status: str | None = None, grade: str | None = None
-                     ) -> tuple[list[Employee], int]:
-    """Employees in the caller's scope (plus their own record), filtered and paged."""
-    stmt = select(Employee).join(Employee.unit).join(Employee.position)
-    scope_filter = _within_any(OrgUnit.path, scopes)
-    if scope_filter is not None:
-        stmt = stmt.where(or_(scope_filter, Employee.employee_no == own_no) if own_no
-                          else scope_filter)
-    if org:
-        unit = get_unit(session, org, field="org")
-        stmt = stmt.where(subtree_clause(OrgUnit.path, unit.path) if subtree
-                          else Employee.unit_id == unit.id)
-    if q:
-        needle = f"%{like_escape(q.lower())}%"
-        stmt = stmt.where(or_(func.lower(Employee.name).like(needle, escape="\\"),
-                              func.lower(Employee.name_en).like(needle, escape="\\"),
-                              func.lower(Employee.employee_no).like(needle, escape="\\")))
-    if position:
-        stmt = stmt.where(Position.code == position)
-    if status:
-        stmt = stmt.where(Employee.status == status)
-    if grade:
-        stmt = stmt.where(func.coalesce(Employee.grade_override, Position.grade) == grade)
-    return paginate(session, stmt, page=page, per_page=per_page, order_by=Employee.employee_no)
+                     ) -> tuple[list[dict[str, Any]], int]:
+    """Employees in the caller's scope (plus their own record), filtered and paged.
+
+    Three queries whatever the tree's size: the unit (with `org`), the exact total, the page.
+    The total joins only what its filters need (units for a path filter, positions for a
+    position or grade filter) and counts from the indexes; the page selects the columns
+    `EmployeeRead` shows (unit, position and the manager's number joined), as dicts.
+    """
+    unit = unit_ref(session, org, field="org") if org else None
+    if unit is not None and scopes is not None:
+        # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
+        # unit adds nothing; under `subtree`, only the scopes inside the subtree matter. Two
+        # overlapping path filters would also mislead PostgreSQL's row estimate (×selectivity²).
+        if any(is_within(unit.path, s) for s in scopes):
+            scopes = None
+        elif subtree:
+            scopes = [s for s in scopes if is_within(s, unit.path)]
+
+    def where(use_index: bool) -> tuple[list[Any], bool]:
+        filters: list[Any] = []
+        needs_unit = False
+        scope_filter = _within_any(OrgUnit.path, scopes, use_index=use_index)
+        if scope_filter is not None:
+            filters.append(or_(scope_filter, Employee.employee_no == own_no) if own_no
+                           else scope_filter)
+            needs_unit = True
+        if unit is not None:
+            if subtree:
+                filters.append(subtree_clause(OrgUnit.path, unit.path, use_index=use_index))
+                needs_unit = True
+            else:
+                filters.append(Employee.unit_id == unit.id)
+        if q:
+            needle = f"%{like_escape(q.lower())}%"
+            filters.append(or_(func.lower(Employee.name).like(needle, escape="\\"),
+                               func.lower(Employee.name_en).like(needle, escape="\\"),
+                               func.lower(Employee.employee_no).like(needle, escape="\\")))
+        if position:
+            filters.append(Position.code == position)
+        if status:
+            filters.append(Employee.status == status)
+        if grade:
+            filters.append(func.coalesce(Employee.grade_override, Position.grade) == grade)
+        return filters, needs_unit
+
+    filters, needs_unit = where(use_index=True)
+    count = select(func.count()).select_from(Employee)
+    if needs_unit:
+        count = count.join(Employee.unit)
+    if position or grade:
+        count = count.join(Employee.position)
+    total = session.scalar(count.where(*filters)) or 0
+    if total > WALK_BY_NUMBER_ABOVE:
+        filters, _ = where(use_index=False)
+    manager = aliased(Employee, name="manager")
+    stmt = (select(Employee.employee_no, Employee.name, Employee.name_en,
+                   OrgUnit.code, OrgUnit.path, Position.code, Employee.grade_override,
+                   Position.grade, manager.employee_no, Employee.hire_date,
+                   Employee.work_start_date, Employee.status)
+            .join(Employee.unit).join(Employee.position)
+            .outerjoin(manager, manager.id == Employee.manager_id)
+            .where(*filters).order_by(Employee.employee_no)
+            .offset((page - 1) * per_page).limit(per_page))
+    return [_listed(row) for row in session.execute(stmt)], total
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    """A page row shaped like the `Employee` attributes `EmployeeRead` reads (plain columns,
+    no ORM objects: a page is read-only)."""
+    (no, name, name_en, org, path, position, override, position_grade, manager_no, hired,
+     started, status) = row
+    return {"employee_no": no, "name": name, "name_en": name_en, "org": org,
+            "unit": {"path": path}, "position": {"code": position},
+            "grade": override or position_grade, "grade_override": override,
+            "manager_no": manager_no, "hire_date": hired, "work_start_date": started,
+            "status": status}
 
 
 def change_status(*, session: Session, employee_no: str, status: str,

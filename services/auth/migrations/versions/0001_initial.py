@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.Column('target_id', sa.String(length=200), nullable=True),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_action', ['action'], unique=False)
@@ -46,14 +47,16 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('client_id', name=op.f('pk_clients'))
+    sa.PrimaryKeyConstraint('client_id', name=op.f('pk_clients')),
+    sqlite_autoincrement=True,
     )
     op.create_table('org_paths',
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('path', sa.String(length=500), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('code', name=op.f('pk_org_paths'))
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_org_paths')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('org_paths', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_org_paths_path'), ['path'], unique=False)
@@ -61,20 +64,23 @@ def upgrade() -> None:
     op.create_table('permissions',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('description', sa.String(length=500), nullable=False),
-    sa.PrimaryKeyConstraint('name', name=op.f('pk_permissions'))
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_permissions')),
+    sqlite_autoincrement=True,
     )
     op.create_table('revoked_access_tokens',
     sa.Column('jti', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('jti', name=op.f('pk_revoked_access_tokens'))
+    sa.PrimaryKeyConstraint('jti', name=op.f('pk_revoked_access_tokens')),
+    sqlite_autoincrement=True,
     )
     op.create_table('roles',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('description', sa.String(length=500), nullable=False),
     sa.Column('permissions', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('name', name=op.f('pk_roles'))
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_roles')),
+    sqlite_autoincrement=True,
     )
     op.create_table('signing_keys',
     sa.Column('kid', sa.String(length=64), nullable=False),
@@ -83,14 +89,16 @@ def upgrade() -> None:
     sa.Column('public_jwk', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('retire_after', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('kid', name=op.f('pk_signing_keys'))
+    sa.PrimaryKeyConstraint('kid', name=op.f('pk_signing_keys')),
+    sqlite_autoincrement=True,
     )
     op.create_table('sod_pairs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('role_a', sa.String(length=64), nullable=False),
     sa.Column('role_b', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sod_pairs')),
-    sa.UniqueConstraint('role_a', 'role_b', name=op.f('uq_sod_pairs_role_a'))
+    sa.UniqueConstraint('role_a', 'role_b', name=op.f('uq_sod_pairs_role_a')),
+    sqlite_autoincrement=True,
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,14 +113,16 @@ def upgrade() -> None:
     sa.Column('failures_since', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('employee_no', name=op.f('uq_users_employee_no')),
-    sa.UniqueConstraint('username', name=op.f('uq_users_username'))
+    sa.UniqueConstraint('username', name=op.f('uq_users_username')),
+    sqlite_autoincrement=True,
     )
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_failures_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.create_index('ix_login_failures_user_at', ['user_id', 'at'], unique=False)
@@ -128,7 +138,8 @@ def upgrade() -> None:
     sa.Column('created_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['role'], ['roles.name'], name=op.f('fk_role_bindings_role_roles')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_role_bindings_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_bindings'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_bindings')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('role_bindings', schema=None) as batch_op:
         batch_op.create_index('ix_role_bindings_user', ['user_id'], unique=False)
@@ -140,7 +151,8 @@ def upgrade() -> None:
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=50), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_token_families_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_token_families'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_token_families')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('token_families', schema=None) as batch_op:
         batch_op.create_index('ix_token_families_user', ['user_id'], unique=False)
@@ -157,7 +169,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['family_id'], ['token_families.id'], name=op.f('fk_refresh_tokens_family_id_token_families'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_refresh_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_refresh_tokens')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_refresh_tokens_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_refresh_tokens_token_hash')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.create_index('ix_refresh_tokens_family', ['family_id'], unique=False)

@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.Column('target_id', sa.String(length=200), nullable=True),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_action', ['action'], unique=False)
@@ -47,7 +48,8 @@ def upgrade() -> None:
     sa.Column('paid', sa.Boolean(), nullable=False),
     sa.Column('has_balance', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leave_types')),
-    sa.UniqueConstraint('code', name=op.f('uq_leave_types_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_leave_types_code')),
+    sqlite_autoincrement=True,
     )
     # ### end Alembic commands ###
     install_append_only_trigger(op)

@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.Column('target_id', sa.String(length=200), nullable=True),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_action', ['action'], unique=False)
@@ -57,7 +58,8 @@ def upgrade() -> None:
     sa.CheckConstraint('deduction_min IS NULL OR deduction_min >= 0', name=op.f('ck_rules_deduction_min_nonneg')),
     sa.CheckConstraint('points IS NULL OR points > 0', name=op.f('ck_rules_points_positive')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rules')),
-    sa.UniqueConstraint('code', name=op.f('uq_rules_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_rules_code')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('rules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rules_category'), ['category'], unique=False)

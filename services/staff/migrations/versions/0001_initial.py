@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.Column('target_id', sa.String(length=200), nullable=True),
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_action', ['action'], unique=False)
@@ -51,7 +52,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['org_units.id'], name=op.f('fk_org_units_parent_id_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_units')),
-    sa.UniqueConstraint('code', name=op.f('uq_org_units_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_org_units_code')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('org_units', schema=None) as batch_op:
         batch_op.create_index('ix_org_units_parent_id', ['parent_id'], unique=False)
@@ -68,7 +70,8 @@ def upgrade() -> None:
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_events_status', ['status', 'id'], unique=False)
@@ -85,7 +88,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_positions')),
-    sa.UniqueConstraint('code', name=op.f('uq_positions_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_positions_code')),
+    sqlite_autoincrement=True,
     )
     op.create_table('duties',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,7 +101,8 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['position_id'], ['positions.id'], name=op.f('fk_duties_position_id_positions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_duties')),
-    sa.UniqueConstraint('position_id', 'seq', name=op.f('uq_duties_position_id'))
+    sa.UniqueConstraint('position_id', 'seq', name=op.f('uq_duties_position_id')),
+    sqlite_autoincrement=True,
     )
     op.create_table('employees',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,7 +121,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['position_id'], ['positions.id'], name=op.f('fk_employees_position_id_positions')),
     sa.ForeignKeyConstraint(['unit_id'], ['org_units.id'], name=op.f('fk_employees_unit_id_org_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employees')),
-    sa.UniqueConstraint('employee_no', name=op.f('uq_employees_employee_no'))
+    sa.UniqueConstraint('employee_no', name=op.f('uq_employees_employee_no')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('employees', schema=None) as batch_op:
         batch_op.create_index('ix_employees_name', ['name'], unique=False)
@@ -132,7 +138,8 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['position_id'], ['positions.id'], name=op.f('fk_position_versions_position_id_positions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_position_versions')),
-    sa.UniqueConstraint('position_id', 'version', name=op.f('uq_position_versions_position_id'))
+    sa.UniqueConstraint('position_id', 'version', name=op.f('uq_position_versions_position_id')),
+    sqlite_autoincrement=True,
     )
     op.create_table('assignments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,7 +155,8 @@ def upgrade() -> None:
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_assignments_employee_id_employees')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index('ix_assignments_employee_id', ['employee_id'], unique=False)
@@ -163,7 +171,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_employee_relations_employee_id_employees')),
     sa.ForeignKeyConstraint(['related_id'], ['employees.id'], name=op.f('fk_employee_relations_related_id_employees')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employee_relations')),
-    sa.UniqueConstraint('employee_id', 'related_id', 'kind', name=op.f('uq_employee_relations_employee_id'))
+    sa.UniqueConstraint('employee_id', 'related_id', 'kind', name=op.f('uq_employee_relations_employee_id')),
+    sqlite_autoincrement=True,
     )
     # ### end Alembic commands ###
 

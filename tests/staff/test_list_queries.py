@@ -1,0 +1,131 @@
+"""A constant number of SQL statements per request, whatever the tree's size (issue #5).
+
+The same requests on a small and on a ten-times larger organisation (built by the bench's
+generator, `bench.staff_data`, and bulk-loaded into a fresh store) must run the same number
+of statements: no N+1 over the page's units, positions, managers or duties, and none over
+the chain's depth. Statements are counted with SQLAlchemy's `before_cursor_execute` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bench import staff_data
+from services.staff.app import MIGRATIONS, create_app
+from services.staff.models import db
+from services.staff.service import loading
+from shared.settings import TestSettings
+from tests.conftest import ISSUER, bearer
+
+SIZES = {"small": (40, 400), "larger": (400, 8_000)}
+
+
+@contextmanager
+def counting(app: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture(scope="module")
+def trees(databases, verifier, tmp_path_factory):
+    """One app per size, each on its own store holding a generated organisation."""
+    made = {}
+    for size, (units, employees) in SIZES.items():
+        url = databases.fresh("staff", MIGRATIONS)
+        settings = TestSettings("staff", {"HR_DATA_DIR": str(tmp_path_factory.mktemp(size))},
+                                database_url=url, issuer=ISSUER)
+        app = create_app(settings, verifier=verifier, sender=lambda *_a: 202)
+        with app.app_context():
+            loading.load_catalogue(session=db.session)
+            db.session.commit()
+        org = staff_data.build(units, employees,
+                               positions=staff_data.read_positions(url))
+        staff_data.load(url, org)
+        made[size] = (app, org, url)
+    yield made
+    for app, _org, url in made.values():
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        databases.drop(url)
+
+
+def _requests(org: staff_data.Org, tokens: Any) -> dict[str, tuple[str, dict[str, str]]]:
+    """The same kinds of request on either tree: a branch subtree, the whole tree, a unit,
+    a chain from the deepest unit, with a whole-organisation and a branch-scoped token."""
+    branch = next(u for u in org.units if u.type == staff_data.BRANCH)
+    deepest = max(org.units, key=lambda u: (u.path.count("/"), bool(org.employees_in(u))))
+    in_branch = next(u for u in org.units if u.path.startswith(branch.path + "/")
+                     and u.type == staff_data.OUTLET and org.employees_in(u))
+    whole = bearer(tokens.user(sub="hr", roles=[("hr", "*", "*")]))
+    scoped = bearer(tokens.user(sub="bh", roles=[("branch_head", branch.code, branch.path)]))
+    return {
+        "subtree": (f"/staff/employees?org={branch.code}&subtree=true", whole),
+        "subtree, branch token": (f"/staff/employees?org={branch.code}&subtree=true", scoped),
+        "whole tree": ("/staff/employees?org=HQ&subtree=true&per_page=200", whole),
+        "whole tree, branch token": ("/staff/employees?org=HQ&subtree=true", scoped),
+        "filtered": (f"/staff/employees?org={branch.code}&subtree=true&grade=staff"
+                     "&status=active&page=2", whole),
+        "one unit": (f"/staff/employees?org={in_branch.code}", whole),
+        "chain": (f"/staff/employees/{org.employees_in(deepest)[-1]}/chain", whole),
+        "chain, branch token": (f"/staff/employees/{org.employees_in(in_branch)[-1]}/chain",
+                                scoped),
+    }
+
+
+def _statements(app: Any, path: str, headers: dict[str, str]) -> tuple[int, Any]:
+    client = app.test_client()
+    client.get(path, headers=headers)  # warm: first-use look-ups are not per request
+    with counting(app) as statements:
+        resp = client.get(path, headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    return len(statements), resp.get_json()
+
+
+def test_query_counts_do_not_grow_with_the_tree(trees, tokens):
+    counts: dict[str, dict[str, int]] = {}
+    for size, (app, org, _url) in trees.items():
+        counts[size] = {}
+        for name, (path, headers) in _requests(org, tokens).items():
+            n, body = _statements(app, path, headers)
+            counts[size][name] = n
+            if "items" in body:
+                assert body["items"], (size, name)  # something was listed
+    assert counts["small"] == counts["larger"]
+    listing = {k: v for k, v in counts["larger"].items() if not k.startswith("chain")}
+    chains = {k: v for k, v in counts["larger"].items() if k.startswith("chain")}
+    assert max(listing.values()) <= 3, counts  # the unit, the total, the page
+    assert max(chains.values()) <= 2, counts  # the employee, the units above
+
+
+def test_the_page_is_the_same_whatever_the_plan(trees, tokens):
+    """A large subtree's page walks the number index, a small one the path index: the
+    answer is the same rows as a plain sort of the whole subtree would give."""
+    app, org, _url = trees["larger"]
+    whole = bearer(tokens.user(sub="hr", roles=[("hr", "*", "*")]))
+    client = app.test_client()
+    for unit in (org.units[0], next(u for u in org.units if u.type == staff_data.BRANCH),
+                 next(u for u in org.units if u.type == staff_data.SUB_BRANCH)):
+        by_id = {u.id: u for u in org.units}
+        expected = sorted(e[1] for e in org.employees
+                          if by_id[e[4]].path == unit.path
+                          or by_id[e[4]].path.startswith(unit.path + "/"))
+        body = client.get(f"/staff/employees?org={unit.code}&subtree=true&per_page=200",
+                          headers=whole).get_json()
+        assert body["total"] == len(expected)
+        assert [e["employee_no"] for e in body["items"]] == expected[:200]
