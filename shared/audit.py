@@ -37,6 +37,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes for what was stored as UTC: put the offset back."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def make_audit_model(db: SQLAlchemy) -> type:
     class AuditEvent(db.Model):  # type: ignore[name-defined]
         __tablename__ = "audit_events"
@@ -62,7 +67,7 @@ def make_audit_model(db: SQLAlchemy) -> type:
 
         def to_dict(self) -> dict[str, Any]:
             return {
-                "id": self.id, "at": self.at.isoformat() if self.at else None,
+                "id": self.id, "at": as_utc(self.at).isoformat() if self.at else None,
                 "actor": self.actor, "actor_kind": self.actor_kind,
                 "token_jti": self.token_jti, "request_id": self.request_id,
                 "remote_addr": self.remote_addr, "action": self.action,

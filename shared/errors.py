@@ -41,9 +41,11 @@ class BadRequest(AppError):
 class Unauthorized(AppError):
     status, title = 401, "Unauthorized"
 
-    def __init__(self, detail: str | None = None, *, error: str = "invalid_token", **kw: Any):
+    def __init__(self, detail: str | None = None, *, error: str | None = "invalid_token",
+                 **kw: Any):
         headers = kw.pop("headers", None) or {}
-        headers.setdefault("WWW-Authenticate", f'Bearer error="{error}"')
+        # RFC 6750 §3.1: a request with no credentials gets a bare challenge, no error code.
+        headers.setdefault("WWW-Authenticate", f'Bearer error="{error}"' if error else "Bearer")
         super().__init__(detail or "A valid bearer token is required.", headers=headers, **kw)
 
 

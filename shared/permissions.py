@@ -1,9 +1,4 @@
-"""Org-scoped permission decisions from a verified token.
-
-A role held over a unit covers that unit and its whole subtree, decided by materialised path:
-a grant on `HQ/BR01` covers `HQ/BR01` and `HQ/BR01/SB01/...`, never `HQ/BR010` or `HQ/BR02`.
-The path `*` (admin over the whole organisation) covers every unit, including later roots.
-"""
+"""Org-scoped permission decisions from a verified token (the scope rule: `shared.scope`)."""
 
 from __future__ import annotations
 
@@ -14,19 +9,20 @@ from typing import Any
 from flask import current_app, g, request
 
 from shared.errors import Forbidden, Unauthorized
+from shared.scope import WHOLE_ORGANISATION, covers
 from shared.tokens import Principal, RoleGrant, bearer_token
 
-WHOLE_ORGANISATION = "*"
-
-
-def covers(scope_path: str, target_path: str) -> bool:
-    """Does a grant on `scope_path` cover the unit at `target_path`?"""
-    if scope_path == WHOLE_ORGANISATION:
-        return True
-    if not target_path or target_path == WHOLE_ORGANISATION:
-        return False
-    return target_path == scope_path or target_path.startswith(scope_path + "/")
-
+__all__ = [
+    "WHOLE_ORGANISATION",
+    "authenticate_request",
+    "covers",
+    "current_principal",
+    "grant_for",
+    "has_permission",
+    "permission_required",
+    "require",
+    "scope_paths",
+]
 
 def grant_for(principal: Principal, permission: str, target_path: str | None) -> RoleGrant | None:
     """The grant that allows `permission` on `target_path` (any unit when None), or None."""
@@ -48,7 +44,9 @@ def require(principal: Principal | None, permission: str, target_path: str | Non
     if principal is None:
         raise Unauthorized()
     if not has_permission(principal, permission, target_path):
-        where = f" over {target_path}" if target_path else ""
+        # The detail never names the target's path: that would map the org tree to callers
+        # who may not read it.
+        where = " over this unit" if target_path else ""
         raise Forbidden(f"This needs the permission {permission}{where}.")
 
 

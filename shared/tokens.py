@@ -176,7 +176,7 @@ class TokenVerifier:
 def bearer_token(authorization: str | None) -> str:
     """The token from an `Authorization: Bearer …` header, or 401."""
     if not authorization:
-        raise Unauthorized("A bearer token is required.", error="invalid_request")
+        raise Unauthorized("A bearer token is required.", error=None)
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required.", error="invalid_request")

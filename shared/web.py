@@ -17,6 +17,7 @@ from typing import Any
 
 import flask_swagger_ui
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -191,6 +192,26 @@ class Problem(ma.Schema):
         metadata={"description": "Validation messages: field (nested as `a.0.b`) -> messages."})
 
 
+class ProblemResponses(BasePlugin):
+    """Document the errors every secured operation can answer, so the spec lists them.
+
+    401 (no or bad token) and 403 (not allowed) on every operation that does not declare
+    `security: []`; 404 on every operation whose path names a resource.
+    """
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            present = {str(code) for code in responses}
+            if operation.get("security") != []:
+                for code, name in (("401", "UNAUTHORIZED"), ("403", "FORBIDDEN")):
+                    if code not in present:
+                        responses[code] = name
+            if path and "{" in path and "404" not in present:
+                responses["404"] = "NOT_FOUND"
+
+
 class ProblemApi(Api):
     """flask-smorest's `Api`, documenting error answers as they are sent: problem+json.
 
@@ -240,6 +261,8 @@ def build_app(
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL=f"{prefix}/docs/assets/",
+        # Offline: never ask swagger.io's validator for a badge.
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {"securitySchemes": {
@@ -254,7 +277,7 @@ def build_app(
     app.json.ensure_ascii = False
     app.extensions["hr_settings"] = settings
     install_request_logging(app, settings)
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
     install_error_handlers(app)  # after Api(): ours replace smorest's JSON error handler
 
     health_blp = Blueprint("health", __name__, url_prefix=prefix, description="Health")
@@ -280,6 +303,13 @@ def build_app(
 
     public = {"health.health", "docs_assets", "static", "api-docs.openapi_json",
               "api-docs.openapi_swagger_ui", *public_endpoints}
+
+    @app.after_request
+    def no_store(response: Any) -> Any:
+        # Answers behind a token hold personal data or secrets: no cache may keep them.
+        if request.endpoint not in public and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.before_request
     def gate() -> None:

@@ -149,3 +149,27 @@ def test_control_characters_in_the_query_string_are_a_422(client, auth, app_with
     resp = app_with_query.get("/leave/search?q=a%00b", headers=auth)
     assert resp.status_code == 422
     assert list(resp.get_json()["errors"]) == ["q"]
+
+
+def test_answers_behind_a_token_are_never_cached_while_public_ones_may_be(client, auth):
+    resp = client.post("/leave/things", json={"name": "a"}, headers=auth)
+    assert resp.headers["Cache-Control"] == "no-store"
+    denied = client.post("/leave/things", json={"name": "a"})
+    assert denied.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/leave/health").headers.get("Cache-Control", "")
+
+
+def test_a_request_without_credentials_gets_a_bare_bearer_challenge(client, auth):
+    assert client.post("/leave/things", json={"name": "a"}, headers=auth).status_code == 201
+    assert client.post("/leave/things", json={"name": "a"}).headers["WWW-Authenticate"] == "Bearer"
+    bad = client.post("/leave/things", json={"name": "a"},
+                      headers={"Authorization": "Bearer not.a.token"})
+    assert bad.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_the_spec_documents_401_and_403_on_secured_operations_only(client):
+    spec = client.get("/leave/openapi.json").get_json()
+    post = spec["paths"]["/leave/things"]["post"]["responses"]
+    assert {"401", "403"} <= post.keys()
+    health = spec["paths"]["/leave/health"]["get"]["responses"]
+    assert "401" not in health

@@ -1,6 +1,6 @@
 """Scopes and validity periods of role bindings.
 
-A binding covers its unit's subtree (materialised paths, `shared.permissions.covers`) for an
+A binding covers its unit's subtree (materialised paths, `shared.scope.covers`) for an
 inclusive date range read in the organisation's time zone; null ends are open.
 """
 
@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from shared.permissions import WHOLE_ORGANISATION, covers
+from shared.scope import WHOLE_ORGANISATION, covers
 
 __all__ = ["WHOLE_ORGANISATION", "Period", "covers", "end_instant", "scopes_nest", "today_in"]
 

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from services.leave.domain.errors import RoutingError
 from services.leave.domain.policy import Delegation, RoutingPolicy, load_policy, policy_from_yaml
 from services.leave.domain.spans import Span, related_days, related_requests
+from shared.scope import WHOLE_ORGANISATION, covers
 
 __all__ = [
     "Chain", "Delegation", "OrgUnitRef", "Requester", "RoutingPolicy", "Span", "Step",
@@ -38,7 +39,6 @@ __all__ = [
 ]
 
 StepStatus = Literal["pending", "waiting", "skipped"]
-WHOLE_ORGANISATION = "*"
 
 
 @dataclass(frozen=True)
@@ -101,19 +101,6 @@ class Step:
     def as_dict(self) -> dict[str, Any]:
         return {"level": self.level, "role": self.role, "org": self.org,
                 "org_path": self.org_path, "final": self.final, "status": self.status}
-
-
-def covers(scope_path: str, target_path: str) -> bool:
-    """Does a role held on `scope_path` reach the unit at `target_path`?
-
-    The same rule as `shared.permissions.covers` (which imports Flask, so it is restated
-    here): a unit and its subtree, by whole path segments; "*" covers everything.
-    """
-    if scope_path == WHOLE_ORGANISATION:
-        return True
-    if not target_path or target_path == WHOLE_ORGANISATION:
-        return False
-    return target_path == scope_path or target_path.startswith(scope_path + "/")
 
 
 def outlet_unit(chain: Chain, policy: RoutingPolicy) -> OrgUnitRef | None:
