@@ -32,8 +32,17 @@ Permissions (decided offline from the token): reading a unit, an employee or a c
 old and the new parent; a transfer: over the old and the new unit; a new root: over `*`).
 Positions and duties are reference data any signed-in user reads; editing them needs
 `staff:write` held over `*` or over the head office (or one of its departments). The audit
-trail needs `auth:audit` (or `staff:write` over `*`). An employee outside the caller's scope
-answers 404, a unit 403."""
+trail needs `auth:audit` (or `staff:write` over `*`).
+
+What the caller may not read does not exist for them: a unit or employee outside the caller's
+scope answers 404, exactly as an unknown code or number; named in a body (`org`, `parent`,
+`manager`, `handover_supervisor`, `related_no`, CSV cells) or a filter (`?org=`, `?parent=`,
+`?under=`) it answers 422 "No ... X.", exactly as an unknown one. A write on a unit the caller
+may read but not write is a 403 naming the permission and the code given. Codes and employee
+numbers are unique across the organisation: a taken one is a 409 wherever it is.
+
+Booleans in bodies are JSON `true`/`false` only; in query strings `true`, `false`, `1` or `0`.
+Unknown query parameters, like unknown body fields, are a 422."""
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,

@@ -37,9 +37,14 @@ def test_names_are_escaped_in_the_chart(client, admin, org):
     assert any(t and t.startswith("<script>") for t in texts)
 
 
-def test_a_chart_outside_the_callers_scope_is_refused(client, tokens, org):
+def test_a_chart_outside_the_callers_scope_is_not_found_like_an_unknown_code(client, tokens,
+                                                                             org):
     from tests.conftest import bearer
 
     head = bearer(tokens.user(roles=[("branch_head", "SB02", "HQ/BR01/SB02")]))
     assert client.get("/staff/org-units/SB02/chart.svg", headers=head).status_code == 200
-    assert client.get("/staff/org-units/SB01/chart.svg", headers=head).status_code == 403
+    outside = client.get("/staff/org-units/SB01/chart.svg", headers=head)
+    unknown = client.get("/staff/org-units/NOPE/chart.svg", headers=head)
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.get_json()["detail"] == "No org unit SB01."
+    assert unknown.get_json()["detail"] == "No org unit NOPE."

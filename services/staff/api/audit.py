@@ -7,12 +7,13 @@ from typing import Any
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
 from services.staff.schemas.audit import AuditEventRead, AuditQuery, OutboxEventRead, OutboxQuery
 from services.staff.service import outbox
 from services.staff.service.audit import list_audit
 from shared.permissions import current_principal
-from shared.web import Blueprint, page_of, page_payload
+from shared.web import page_of, page_payload
 
 blp = Blueprint("audit", __name__, url_prefix="/staff",
                 description="The audit trail: auth:audit in any grant, or staff:write over *.")

@@ -8,11 +8,11 @@ from flask import Response
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
 from services.staff.service.chart import chart_svg
 from services.staff.service.common import get_unit
 from shared.permissions import current_principal
-from shared.web import Blueprint
 
 blp = Blueprint("chart", __name__, url_prefix="/staff/org-units",
                 description="Org chart (SVG)")
@@ -22,12 +22,12 @@ blp = Blueprint("chart", __name__, url_prefix="/staff/org-units",
 class OrgChart(MethodView):
     @blp.doc(responses={"200": {"description": "The chart.",
                                 "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
-                        "403": {"description": "Out of scope."},
-                        "404": {"description": "No such unit."}})
+                        "404": {"description": "No such unit, or outside the caller's "
+                                "staff:read scope."}})
     def get(self, code: str) -> Any:
         """Each unit of the subtree with its head and head counts (own / subtree)."""
         unit = get_unit(db.session, code)
-        access.require_read_unit(current_principal(), unit.path)
+        access.require_read_unit(current_principal(), code, unit.path)
         svg = chart_svg(session=db.session, code=code)
         return Response(svg, mimetype="image/svg+xml",
                         headers={"Content-Security-Policy": "default-src 'none'; "

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
 from services.staff.schemas.employees import (
     AssignmentRead,
@@ -22,7 +23,7 @@ from services.staff.service import assignments, chain, employees
 from services.staff.service.common import find_unit, get_employee
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
-from shared.web import Blueprint, PageQuery, page_of, page_payload
+from shared.web import PageQuery, page_of, page_payload
 
 blp = Blueprint("employees", __name__, url_prefix="/staff/employees",
                 description="Employees. Reading needs staff:read over the employee's unit "
@@ -39,8 +40,9 @@ def readable(employee_no: str) -> Any:
 
 
 def writable(employee_no: str) -> Any:
+    """The employee if the caller may write them: 404 as `readable`, 403 if read-only."""
     employee = readable(employee_no)
-    access.require_write(current_principal(), employee.unit.path)
+    access.require_write(current_principal(), employee.unit.path, employee.unit.code)
     return employee
 
 
@@ -53,20 +55,30 @@ class Employees(MethodView):
         principal = current_principal()
         items, total = employees.search_employees(
             session=db.session, scopes=access.read_scopes(principal),
-            own_no=principal.emp if principal.kind == "user" else None, **query)
+            own_no=principal.emp if principal.kind == "user" else None,
+            sight=access.sight(principal), **query)
         return page_payload(items, total, query)
 
     @blp.arguments(EmployeeCreate)
     @blp.response(201, EmployeeRead)
     @blp.doc(responses={"403": {"description": "No staff:write over the unit."},
-                        "409": {"description": "The employee number is taken."}})
+                        "409": {"description": "The employee number is taken."},
+                        "422": {"description": "Invalid fields, or an `org` or `manager` "
+                                "that does not exist or is outside the caller's scope."}})
     def post(self, employee_in: dict[str, Any]) -> Any:
-        """Hire: the first assignment starts on the hire date."""
+        """Hire: the first assignment starts on the hire date.
+
+        Employee numbers are unique across the organisation: a number taken anywhere, also
+        outside the caller's scope, is a 409 (they could not hire under it either way)."""
+        principal = current_principal()
         unit = find_unit(db.session, employee_in["org"])
-        if unit is not None:  # an unknown unit is reported with every other bad field
-            access.require_write(current_principal(), unit.path)
+        # A unit unknown to the caller is reported with every other bad field, as one that
+        # does not exist.
+        if unit is not None and access.knows_unit(principal, unit.path):
+            access.require_write(principal, unit.path, unit.code)
         return employees.create_employee(session=db.session, employee_in=employee_in,
-                                         actor=actor_from_request())
+                                         actor=actor_from_request(),
+                                         sight=access.sight(principal))
 
 
 @blp.route("/<employee_no>")
@@ -104,16 +116,24 @@ class EmployeeTransfer(MethodView):
     @blp.arguments(TransferIn)
     @blp.response(200, EmployeeRead)
     @blp.doc(responses={**NOT_FOUND, "403": {"description": "Not over both units."},
-                        "409": {"description": "Has left, or already so assigned."}})
+                        "409": {"description": "Has left, or already so assigned."},
+                        "422": {"description": "Invalid, or an `org`, `manager` or "
+                                "`handover_supervisor` that does not exist or is outside "
+                                "the caller's scope."}})
     def post(self, transfer_in: dict[str, Any], employee_no: str) -> Any:
         """Transfer to another unit/position from `effective_date` (staff:write over the
         old and the new unit); the assignment history keeps the old one."""
         readable(employee_no)
         principal = current_principal()
+
+        def check_write(old: Any, new: Any) -> None:
+            access.require_write(principal, old.path, old.code)
+            access.require_write(principal, new.path, new.code)
+
         return assignments.transfer(
             session=db.session, employee_no=employee_no, transfer_in=transfer_in,
-            actor=actor_from_request(),
-            check_write=lambda old, new: access.require_write(principal, old, new))
+            actor=actor_from_request(), check_write=check_write,
+            sight=access.sight(principal))
 
 
 @blp.route("/<employee_no>/assignments")

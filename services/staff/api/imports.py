@@ -8,13 +8,13 @@ from flask import Response, request
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
 from services.staff.schemas.employees import ExportQuery, ImportQuery, ImportResult
 from services.staff.service import imports
 from shared.audit import actor_from_request
 from shared.errors import BadRequest, UnsupportedMediaType
 from shared.permissions import current_principal
-from shared.web import Blueprint
 
 blp = Blueprint("imports", __name__, url_prefix="/staff/employees",
                 description="CSV export (in scope) and all-or-nothing import of employees.")
@@ -30,7 +30,7 @@ class Export(MethodView):
         """The employees in scope (of `org`'s subtree, or only `org` with subtree=false)."""
         principal = current_principal()
         text = imports.export_csv(session=db.session, scopes=access.read_scopes(principal),
-                                  **query)
+                                  sight=access.sight(principal), **query)
         name = f"employees-{query.get('org') or 'all'}.csv"
         return Response(text, mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -59,7 +59,8 @@ class Import(MethodView):
         count = imports.import_employees(
             session=db.session, text=text, actor=actor_from_request(),
             dry_run=query["dry_run"],
-            can_write=lambda path: access.can_write(principal, path))
+            can_write=lambda path: access.can_write(principal, path),
+            sight=access.sight(principal))
         result = {"created": 0 if query["dry_run"] else count, "dry_run": query["dry_run"],
                   "rows": count}
         return result, 200 if query["dry_run"] else 201

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
 from services.staff.schemas.positions import (
     PositionCreate,
@@ -21,7 +22,7 @@ from services.staff.service.common import get_position
 from services.staff.service.org_units import head_office_path
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
-from shared.web import Blueprint, PageQuery, page_of, page_payload
+from shared.web import PageQuery, page_of, page_payload
 
 blp = Blueprint("positions", __name__, url_prefix="/staff/positions",
                 description="Positions (岗位) and their duties (职责): reference data any "

@@ -7,13 +7,14 @@ from typing import Any
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.api.employees import readable
 from services.staff.models import db
 from services.staff.schemas.employees import RelationIn, RelationRead
 from services.staff.service import assignments
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
-from shared.web import Blueprint, PageQuery, page_of, page_payload
+from shared.web import PageQuery, page_of, page_payload
 
 blp = Blueprint("relations", __name__, url_prefix="/staff/employees",
                 description="Declared relations (回避): declared by the employee themself or "
@@ -35,14 +36,22 @@ class Relations(MethodView):
     @blp.arguments(RelationIn)
     @blp.response(201, RelationRead)
     @blp.doc(responses={"404": {"description": "No such employee, or out of scope."},
-                        "409": {"description": "Already declared."}})
+                        "409": {"description": "Already declared."},
+                        "422": {"description": "Invalid, or a `related_no` that does not "
+                                "exist or (declared by HR) is outside the caller's scope."}})
     def post(self, relation_in: dict[str, Any], employee_no: str) -> Any:
-        """Declare a relation (spouse, relative, …) to another employee."""
+        """Declare a relation (spouse, relative, …) to another employee.
+
+        An employee declaring their own relation may name anyone (the relative usually
+        works elsewhere, and the declaration is theirs, audited under their name); a
+        staff:write holder declaring for someone names only employees they may read."""
         employee = readable(employee_no)
         principal = current_principal()
+        sight = None
         if not (principal.kind == "user" and principal.emp == employee_no):
-            access.require_write(principal, employee.unit.path)
+            access.require_write(principal, employee.unit.path, employee.unit.code)
+            sight = access.sight(principal)
         relation = assignments.declare_relation(
             session=db.session, employee_no=employee_no, actor=actor_from_request(),
-            **relation_in)
+            sight=sight, **relation_in)
         return assignments.relation_dict(relation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from services.staff.schemas.fields import UTCDateTime
+from services.staff.schemas.fields import QueryBoolean, UTCDateTime
 from services.staff.schemas.org_units import Code
 from services.staff.schemas.positions import GRADES, PositionCode
 from shared.web import PageQuery
@@ -62,7 +62,7 @@ class EmployeeRead(ma.Schema):
 
 class EmployeeQuery(PageQuery):
     org = ma.fields.String(validate=Code)
-    subtree = ma.fields.Boolean(load_default=False)
+    subtree = QueryBoolean(load_default=False)
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=100),
                          metadata={"description": "Part of a name or an employee number."})
     position = ma.fields.String(validate=PositionCode)
@@ -72,11 +72,11 @@ class EmployeeQuery(PageQuery):
 
 class ExportQuery(ma.Schema):
     org = ma.fields.String(validate=Code)
-    subtree = ma.fields.Boolean(load_default=True)
+    subtree = QueryBoolean(load_default=True)
 
 
 class ImportQuery(ma.Schema):
-    dry_run = ma.fields.Boolean(load_default=False)
+    dry_run = QueryBoolean(load_default=False)
 
 
 class ImportResult(ma.Schema):

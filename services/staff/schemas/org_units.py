@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from services.staff.domain.org import CODE_PATTERN, UNIT_TYPES
+from services.staff.schemas.fields import JSONBoolean, QueryBoolean
 from shared.web import PageQuery
 
 Code = ma.validate.Regexp(CODE_PATTERN, error="Use 1–40 of A–Z, 0–9, '_' and '-'.")
@@ -27,7 +28,7 @@ class OrgUnitCreate(ma.Schema):
 class OrgUnitUpdate(ma.Schema):
     name_zh = _name(required=False)
     name_en = _name(required=False, allow_none=True)
-    active = ma.fields.Boolean(metadata={"description": "false deactivates: 409 while the "
+    active = JSONBoolean(metadata={"description": "false deactivates: 409 while the "
                                          "unit has active staff or active child units."})
 
 
@@ -59,5 +60,5 @@ class OrgUnitQuery(PageQuery):
     type = ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES))
     parent = ma.fields.String(validate=Code, metadata={"description": "Direct children of."})
     under = ma.fields.String(validate=Code, metadata={"description": "The unit's subtree."})
-    active = ma.fields.Boolean()
+    active = QueryBoolean()
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from services.staff.domain.org import UNIT_TYPES
-from services.staff.schemas.fields import UTCDateTime
+from services.staff.schemas.fields import JSONBoolean, QueryBoolean, UTCDateTime
 from shared.web import PageQuery
 
 GRADES = ("head", "mid", "staff")
@@ -28,7 +28,7 @@ class _PositionFields(ma.Schema):
     name_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     grade = ma.fields.String(required=True, validate=ma.validate.OneOf(GRADES))
-    must_cover = ma.fields.Boolean(metadata={"description": "A stand-in is required on leave."})
+    must_cover = JSONBoolean(metadata={"description": "A stand-in is required on leave."})
     unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
     duties = ma.fields.List(ma.fields.Nested(DutyIn), required=True,
@@ -51,7 +51,7 @@ class PositionPatch(ma.Schema):
     name_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     name_en = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
-    must_cover = ma.fields.Boolean()
+    must_cover = JSONBoolean()
     unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
     duties = ma.fields.List(ma.fields.Nested(DutyIn), validate=ma.validate.Length(min=1, max=200))
@@ -89,5 +89,5 @@ class PositionVersionRead(ma.Schema):
 class PositionQuery(PageQuery):
     grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
     unit_type = ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES))
-    must_cover = ma.fields.Boolean()
+    must_cover = QueryBoolean()
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))

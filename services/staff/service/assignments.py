@@ -14,7 +14,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.staff.models import Assignment, AuditEvent, Employee, Relation
-from services.staff.service.common import get_employee, get_position, get_unit, paginate
+from services.staff.service.common import (
+    EVERYTHING,
+    Sight,
+    get_employee,
+    get_position,
+    get_unit,
+    paginate,
+)
 from services.staff.service.employees import employee_dict
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
@@ -27,16 +34,18 @@ def current_assignment(session: Session, employee: Employee) -> Assignment | Non
 
 
 def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any], actor: Actor,
-             check_write: Any = None) -> Employee:
+             check_write: Any = None, sight: Sight = EVERYTHING) -> Employee:
     """Move an employee to `org` (and `position`, `manager`) from `effective_date`.
 
-    `check_write(old_path, new_path)` applies the caller's scope rule once both are known.
-    Without `manager` the old manager is dropped: they belonged to the old unit.
+    `check_write(old_unit, new_unit)` applies the caller's scope rule once both are known.
+    Without `manager` the old manager is dropped: they belonged to the old unit. An `org`,
+    `manager` or `handover_supervisor` the caller may not know (`sight`) answers exactly as
+    one that does not exist.
     """
     employee = get_employee(session, employee_no)
-    unit = get_unit(session, transfer_in["org"], field="org")
+    unit = get_unit(session, transfer_in["org"], field="org", sight=sight)
     if check_write is not None:
-        check_write(employee.unit.path, unit.path)
+        check_write(employee.unit, unit)
     if employee.status == "left":
         raise Conflict(f"{employee_no} has left; a transfer needs an active employee.")
     errors: dict[str, list[str]] = {}
@@ -49,14 +58,14 @@ def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any],
         errors["position"] = [f"A {position.code} is not held in a unit of type {unit.type}."]
     manager = None
     if transfer_in.get("manager"):
-        manager = get_employee(session, transfer_in["manager"], field="manager")
+        manager = get_employee(session, transfer_in["manager"], field="manager", sight=sight)
         if manager.id == employee.id or _reports_to(manager, employee):
             errors["manager"] = ["The manager would report to this employee (a cycle)."]
         elif manager.status == "left":
             errors["manager"] = [f"The employee {manager.employee_no} has left."]
     supervisor = transfer_in.get("handover_supervisor")
     if supervisor:
-        sup = get_employee(session, supervisor, field="handover_supervisor")
+        sup = get_employee(session, supervisor, field="handover_supervisor", sight=sight)
         if sup.id == employee.id or sup.status != "active":
             errors["handover_supervisor"] = ["The handover supervisor (监交人) must be another, "
                                              "active employee."]
@@ -120,9 +129,12 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def declare_relation(*, session: Session, employee_no: str, related_no: str, kind: str,
-                     actor: Actor, commit: bool = True) -> Relation:
+                     actor: Actor, commit: bool = True,
+                     sight: Sight | None = None) -> Relation:
+    """`sight`: who the declarer may name (None: anyone, e.g. the employee themself)."""
     employee = get_employee(session, employee_no)
-    related = get_employee(session, related_no, field="related_no")
+    related = get_employee(session, related_no, field="related_no",
+                           sight=sight or EVERYTHING)
     if related.id == employee.id:
         message = "An employee cannot be related to themselves."
         raise ValidationFailed(message, errors={"related_no": [message]})

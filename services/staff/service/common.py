@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Boolean, ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -13,7 +13,8 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from services.staff.domain.org import like_escape
 from services.staff.models import Employee, OrgUnit, Position
-from shared.errors import NotFound
+from shared.errors import NotFound, ValidationFailed
+from shared.web import FORBIDDEN_CHARS
 
 
 class SubtreeOf(ColumnElement[bool]):
@@ -73,29 +74,73 @@ def within_any(column: Any, paths: list[str] | None, *,
     return or_(*(subtree_clause(column, p, use_index=use_index) for p in paths))
 
 
+class Sight(Protocol):
+    """What the caller may know exists (`access.sight` builds one from the token).
+
+    A unit or employee the caller may not know answers exactly as one that does not exist
+    (404 in the URL, 422 "No … X." as a reference in a body or a filter), so that no answer
+    tells which codes or numbers exist outside their scope.
+    """
+
+    def unit(self, path: str) -> bool: ...
+
+    def employee(self, employee_no: str, path: str) -> bool: ...
+
+
+class _Everything:
+    """The sight of the system itself (first-start loaders): it knows every row."""
+
+    def unit(self, path: str) -> bool:
+        return True
+
+    def employee(self, employee_no: str, path: str) -> bool:
+        return True
+
+
+EVERYTHING: Sight = _Everything()
+
+
+def storable(key: str) -> bool:
+    """Could `key` be a stored code or number at all? A path parameter is not checked by the
+    request parser: a NUL in it would make PostgreSQL refuse the query (a 5xx), so a key with
+    a control, surrogate or bidi-override character is simply not found, on every store."""
+    return not FORBIDDEN_CHARS.search(key)
+
+
 def find_unit(session: Session, code: str) -> OrgUnit | None:
+    if not storable(code):
+        return None
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
 
-def get_unit(session: Session, code: str, *, field: str | None = None) -> OrgUnit:
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
-    if unit is None:
-        raise _missing("org unit", code, field)
+def get_unit(session: Session, code: str, *, field: str | None = None,
+             sight: Sight = EVERYTHING) -> OrgUnit:
+    """The unit, or the "No org unit X." error (404, or 422 naming `field`): also for a
+    unit `sight` does not know."""
+    unit = find_unit(session, code)
+    if unit is None or not sight.unit(unit.path):
+        raise missing("org unit", code, field)
     return unit
 
 
-def unit_ref(session: Session, code: str, *, field: str | None = None) -> Any:
+def unit_ref(session: Session, code: str, *, field: str | None = None,
+             sight: Sight = EVERYTHING) -> Any:
     """The unit's `(id, path)` row, without building the ORM object (as `get_unit` fails)."""
-    row = session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.code == code)).first()
-    if row is None:
-        raise _missing("org unit", code, field)
+    row = None
+    if storable(code):
+        row = session.execute(select(OrgUnit.id, OrgUnit.path)
+                              .where(OrgUnit.code == code)).first()
+    if row is None or not sight.unit(row.path):
+        raise missing("org unit", code, field)
     return row
 
 
 def get_position(session: Session, code: str, *, field: str | None = None) -> Position:
-    position = session.scalar(select(Position).where(Position.code == code))
+    position = None
+    if storable(code):
+        position = session.scalar(select(Position).where(Position.code == code))
     if position is None:
-        raise _missing("position", code, field)
+        raise missing("position", code, field)
     return position
 
 
@@ -109,19 +154,25 @@ EMPLOYEE_READ = (
 )
 
 
-def get_employee(session: Session, employee_no: str, *, field: str | None = None) -> Employee:
-    employee = session.scalar(select(Employee).options(*EMPLOYEE_READ)
-                              .where(Employee.employee_no == employee_no))
-    if employee is None:
-        raise _missing("employee", employee_no, field)
+def get_employee(session: Session, employee_no: str, *, field: str | None = None,
+                 sight: Sight = EVERYTHING) -> Employee:
+    """The employee, or "No employee X." (404, or 422 naming `field`): also for one `sight`
+    does not know (a reference to them must not tell that the number exists)."""
+    employee = None
+    if storable(employee_no):
+        employee = session.scalar(select(Employee).options(*EMPLOYEE_READ)
+                                  .where(Employee.employee_no == employee_no))
+    if employee is None or not sight.employee(employee_no, employee.unit.path):
+        raise missing("employee", employee_no, field)
     return employee
 
 
-def _missing(kind: str, key: str, field: str | None) -> Exception:
-    """404 for the resource in the URL; 422 naming the field for a reference in a body."""
-    from shared.errors import ValidationFailed
+def missing(kind: str, key: str, field: str | None) -> Exception:
+    """404 for the resource in the URL; 422 naming the field for a reference in a body.
 
-    message = f"No {kind} {key}."
+    The key is echoed with any forbidden character escaped (`\\u0000`), never raw."""
+    shown = FORBIDDEN_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", key)
+    message = f"No {kind} {shown}."
     if field:
         return ValidationFailed(message, errors={field: [message]})
     return NotFound(message)

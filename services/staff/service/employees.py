@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session, aliased
 
 from services.staff.domain.org import is_within, like_escape
 from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
-from services.staff.service.common import get_employee, subtree_clause, unit_ref
+from services.staff.service.common import (
+    EVERYTHING,
+    Sight,
+    get_employee,
+    storable,
+    subtree_clause,
+    unit_ref,
+)
 from services.staff.service.common import within_any as _within_any
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
@@ -45,16 +52,24 @@ class Checked:
 
 
 def check_employee(session: Session, data: dict[str, Any], *,
-                   new_numbers: frozenset[str] = frozenset()) -> Checked:
+                   new_numbers: frozenset[str] = frozenset(),
+                   sight: Sight = EVERYTHING) -> Checked:
     """Every reason `data` cannot become an employee (all of them, not just the first).
 
     `new_numbers` are employees created in the same batch (a CSV import), valid as managers.
+    A unit or manager the caller may not know (`sight`) is reported exactly as one that does
+    not exist. A taken employee number is reported whoever holds it: numbers are unique
+    across the organisation.
     """
     out = Checked()
     no = data["employee_no"]
     if session.scalar(select(Employee.id).where(Employee.employee_no == no)) is not None:
         out.add("employee_no", f"An employee {no} already exists.")
-    out.unit = session.scalar(select(OrgUnit).where(OrgUnit.code == data["org"]))
+    out.unit = None
+    if storable(data["org"]):
+        out.unit = session.scalar(select(OrgUnit).where(OrgUnit.code == data["org"]))
+    if out.unit is not None and not sight.unit(out.unit.path):
+        out.unit = None
     if out.unit is None:
         out.add("org", f"No org unit {data['org']}.")
     elif not out.unit.active:
@@ -74,6 +89,9 @@ def check_employee(session: Session, data: dict[str, Any], *,
         elif manager_no not in new_numbers:
             out.manager = session.scalar(select(Employee).where(
                 Employee.employee_no == manager_no))
+            if out.manager is not None and not sight.employee(manager_no,
+                                                              out.manager.unit.path):
+                out.manager = None
             if out.manager is None:
                 out.add("manager", f"No employee {manager_no}.")
             elif out.manager.status == "left":
@@ -105,8 +123,8 @@ def build_employee(session: Session, data: dict[str, Any], checked: Checked,
 
 
 def create_employee(*, session: Session, employee_in: dict[str, Any], actor: Actor,
-                    commit: bool = True) -> Employee:
-    checked = check_employee(session, employee_in)
+                    commit: bool = True, sight: Sight = EVERYTHING) -> Employee:
+    checked = check_employee(session, employee_in, sight=sight)
     if checked.errors:
         conflict = checked.errors.get("employee_no")
         if conflict and len(checked.errors) == 1:
@@ -123,16 +141,17 @@ def create_employee(*, session: Session, employee_in: dict[str, Any], actor: Act
 def search_employees(*, session: Session, scopes: list[str] | None, own_no: str | None,
                      page: int, per_page: int, org: str | None = None, subtree: bool = False,
                      q: str | None = None, position: str | None = None,
-                     status: str | None = None, grade: str | None = None
-                     ) -> tuple[list[dict[str, Any]], int]:
+                     status: str | None = None, grade: str | None = None,
+                     sight: Sight = EVERYTHING) -> tuple[list[dict[str, Any]], int]:
     """Employees in the caller's scope (plus their own record), filtered and paged.
 
     Three queries whatever the tree's size: the unit (with `org`), the exact total, the page.
     The total joins only what its filters need (units for a path filter, positions for a
     position or grade filter) and counts from the indexes; the page selects the columns
     `EmployeeRead` shows (unit, position and the manager's number joined), as dicts.
+    An `org` the caller may not know (`sight`) answers as an unknown code.
     """
-    unit = unit_ref(session, org, field="org") if org else None
+    unit = unit_ref(session, org, field="org", sight=sight) if org else None
     if unit is not None and scopes is not None:
         # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
         # unit adds nothing; under `subtree`, only the scopes inside the subtree matter. Two

@@ -4,6 +4,10 @@ Why all-or-nothing: HR fixes a spreadsheet and sends it again; a half-imported f
 have to be untangled by hand. So every row is validated first — each bad row reported with
 its line number, field and message — and only a file without any bad row is written, in one
 transaction. Import creates employees; changes to existing ones go through the API.
+
+A CSV body does not pass through the JSON parser, so the same character rule is applied
+here to every cell: a control, surrogate or bidi-override character is a bad row (422).
+An `org` or `manager` the importer may not know is reported as one that does not exist.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.staff.models import AuditEvent, Employee, OrgUnit
-from services.staff.service.common import get_unit, subtree_clause, within_any
+from services.staff.service.common import EVERYTHING, Sight, get_unit, subtree_clause, within_any
 from services.staff.service.employees import build_employee, check_employee, employee_dict
 from shared.audit import Actor, record
 from shared.errors import ValidationFailed
+from shared.web import CONTROL_MESSAGE, FORBIDDEN_CHARS
 
 COLUMNS = ("employee_no", "name", "name_en", "org", "position", "grade", "hire_date",
            "work_start_date", "manager", "status")
@@ -60,6 +65,11 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
         if None in raw:
             errors.append(RowError(row=line, field="_row", message="Too many values."))
             continue
+        # Before stripping: str.strip() would silently drop some controls (\x1c-\x1f).
+        bad = sorted(k for k, v in raw.items() if v and FORBIDDEN_CHARS.search(v))
+        if bad:
+            errors.extend(RowError(row=line, field=k, message=CONTROL_MESSAGE) for k in bad)
+            continue
         cleaned = {k: (v or "").strip() or None for k, v in raw.items()}
         if not any(cleaned.values()):
             continue
@@ -76,7 +86,7 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
 
 
 def import_employees(*, session: Session, text: str, actor: Actor, dry_run: bool,
-                     can_write: Callable[[str], bool]) -> int:
+                     can_write: Callable[[str], bool], sight: Sight = EVERYTHING) -> int:
     """Validate every row; write all of them (one transaction) only if none is bad."""
     rows, errors = parse(text)
     numbers = [data["employee_no"] for _, data in rows]
@@ -89,7 +99,7 @@ def import_employees(*, session: Session, text: str, actor: Actor, dry_run: bool
             errors.append(RowError(row=line, field="employee_no",
                                    message=f"{no} appears more than once in the file."))
         seen.add(no)
-        checked = check_employee(session, data, new_numbers=new_numbers)
+        checked = check_employee(session, data, new_numbers=new_numbers, sight=sight)
         if checked.unit is not None and not can_write(checked.unit.path):
             checked.add("org", f"Outside your staff:write scope ({checked.unit.code}).")
         for name, messages in checked.errors.items():
@@ -137,7 +147,7 @@ def _cycles(rows: list[tuple[int, dict[str, Any]]]) -> list[RowError]:
 
 
 def export_csv(*, session: Session, scopes: list[str] | None, org: str | None = None,
-               subtree: bool = True) -> str:
+               subtree: bool = True, sight: Sight = EVERYTHING) -> str:
     """Employees (in scope) as CSV, the same columns the import takes; UTF-8 with a BOM so
     spreadsheets read the Chinese names, and cells that would start a formula defused."""
     stmt = select(Employee).join(Employee.unit)
@@ -145,7 +155,7 @@ def export_csv(*, session: Session, scopes: list[str] | None, org: str | None = 
     if scope_filter is not None:
         stmt = stmt.where(scope_filter)
     if org:
-        unit = get_unit(session, org, field="org")
+        unit = get_unit(session, org, field="org", sight=sight)
         stmt = stmt.where(subtree_clause(OrgUnit.path, unit.path) if subtree
                           else Employee.unit_id == unit.id)
     out = io.StringIO()

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session, lazyload
 from services.staff.domain import org as rules
 from services.staff.models import AuditEvent, Employee, OrgUnit
 from services.staff.service import outbox
-from services.staff.service.common import get_unit, paginate, subtree_clause, within_any
+from services.staff.service.common import (
+    EVERYTHING,
+    Sight,
+    get_unit,
+    paginate,
+    storable,
+    subtree_clause,
+    within_any,
+)
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
 
@@ -52,7 +60,10 @@ def create_org_unit(*, session: Session, unit_in: dict[str, Any], actor: Actor,
 def list_org_units(*, session: Session, scopes: list[str] | None, page: int, per_page: int,
                    type: str | None = None, parent: str | None = None,
                    under: str | None = None, active: bool | None = None,
-                   q: str | None = None) -> tuple[list[OrgUnit], int]:
+                   q: str | None = None,
+                   sight: Sight = EVERYTHING) -> tuple[list[OrgUnit], int]:
+    """Units in `scopes`, filtered; a `parent` or `under` the caller does not know (`sight`)
+    answers as an unknown code."""
     stmt = select(OrgUnit)
     scope_filter = within_any(OrgUnit.path, scopes)
     if scope_filter is not None:
@@ -60,10 +71,11 @@ def list_org_units(*, session: Session, scopes: list[str] | None, page: int, per
     if type:
         stmt = stmt.where(OrgUnit.type == type)
     if parent:
-        stmt = stmt.where(OrgUnit.parent_id == get_unit(session, parent, field="parent").id)
+        stmt = stmt.where(OrgUnit.parent_id == get_unit(session, parent, field="parent",
+                                                        sight=sight).id)
     if under:
-        stmt = stmt.where(subtree_clause(OrgUnit.path, get_unit(session, under,
-                                                                field="under").path))
+        stmt = stmt.where(subtree_clause(OrgUnit.path, get_unit(session, under, field="under",
+                                                                sight=sight).path))
     if active is not None:
         stmt = stmt.where(OrgUnit.active.is_(active))
     if q:
@@ -100,14 +112,14 @@ def move_org_unit(*, session: Session, code: str, parent_code: str, actor: Actor
 
     Returns `(unit, moved)`; a move to the current parent changes nothing. The event for
     auth is written to the outbox in the same transaction and delivered after commit.
-    `check_write(old_parent_path, new_parent_path)` lets the caller apply its scope rule
-    once both parents are known.
+    `check_write(old_parent, new_parent)` (units; the old parent is None for a root) lets
+    the caller apply its scope rule once both parents are known.
     """
     unit = _locked(session, code) or get_unit(session, code)
     new_parent = _locked(session, parent_code) or get_unit(session, parent_code, field="parent")
     old_parent = unit.parent
     if check_write is not None:
-        check_write(old_parent.path if old_parent else unit.path, new_parent.path)
+        check_write(old_parent, new_parent)
     if old_parent is not None and old_parent.id == new_parent.id:
         return unit, False
     if rules.is_within(new_parent.path, unit.path):
@@ -144,6 +156,8 @@ def _locked(session: Session, code: str) -> OrgUnit | None:
     """The unit, row-locked on PostgreSQL so that concurrent moves re-read fresh paths
     (READ COMMITTED hands a waiting `FOR UPDATE` the committed row); SQLite serialises
     writers anyway and ignores the clause."""
+    if not storable(code):
+        return None
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code)
                           .options(lazyload(OrgUnit.parent)).with_for_update())
 
