@@ -178,10 +178,18 @@ def handle_database_unavailable(err: Exception) -> Response:
                    headers={"Retry-After": "5"})
 
 
+def handle_data_error(err: Exception) -> Response:
+    """The last line of defence for input the schemas let through but the store refuses
+    (an out-of-range number, a character PostgreSQL cannot store): 422, not 500."""
+    log.warning("database refused a value: %s", type(getattr(err, "orig", err)).__name__)
+    return problem(422, "Unprocessable Entity", "A value is out of range or cannot be stored.")
+
+
 def install_error_handlers(app: Flask) -> None:
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DataError, OperationalError
 
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(MarshmallowValidationError, handle_validation_error)

@@ -55,3 +55,28 @@ def test_a_lost_database_is_a_503_problem_and_the_service_recovers(databases, ve
     with app.app_context():
         models.db.engine.dispose()
     databases.drop(url)
+
+
+def test_a_value_the_store_refuses_is_a_422_not_a_500(databases, tmp_path):
+    """A DataError that slipped past validation (PostgreSQL: NUL in text; both: overflow)."""
+    from flask import Flask
+    from sqlalchemy import text
+    from sqlalchemy.exc import DataError
+
+    from shared.errors import install_error_handlers
+
+    app = Flask("t")
+    install_error_handlers(app)
+
+    @app.get("/refused")
+    def refused():
+        raise DataError("SELECT 1", {}, ValueError("NUL"))
+
+    @app.get("/fine")
+    def fine():
+        return {"ok": text("1") is not None}
+
+    client = app.test_client()
+    assert client.get("/fine").status_code == 200
+    resp = client.get("/refused")
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"

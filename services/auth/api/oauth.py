@@ -34,7 +34,7 @@ from services.auth.service import audit, clients, grants, introspection, ratelim
 from services.auth.service.common import OAuthError
 from services.auth.service.ratelimit import FailureLimiter
 from shared.errors import Unauthorized
-from shared.web import Blueprint
+from shared.web import FORBIDDEN_CHARS, Blueprint, TooDeep, forbidden_text
 
 blp = Blueprint("oauth", __name__, url_prefix="/auth", description="OAuth 2.0 endpoints")
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -49,20 +49,36 @@ def oauth_error(err: OAuthError) -> Any:
     return common.no_store(resp)
 
 
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse hostile nesting and control characters as invalid_request, before any lookup
+    (PostgreSQL refuses NUL in text outright, which would otherwise be a 500)."""
+    try:
+        bad = forbidden_text(data)
+    except TooDeep as exc:
+        raise OAuthError.invalid_request("The body is nested too deeply.") from exc
+    if bad:
+        raise OAuthError.invalid_request(f"The parameter {next(iter(bad))} holds characters "
+                                         "that are not allowed.")
+    return data
+
+
 def params() -> dict[str, Any]:
     """The parameters from a form or a JSON object body (RFC 6749 wants forms; API.md both)."""
     if request.mimetype in FORM_TYPES:
         form = request.form
         if any(len(form.getlist(k)) > 1 for k in form):
             raise OAuthError.invalid_request("A parameter is repeated.")
-        return form.to_dict()
+        return _checked(form.to_dict())
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError as exc:
+            raise OAuthError.invalid_request("The body is nested too deeply.") from exc
         if isinstance(data, dict):
-            return data
+            return _checked(data)
         raise OAuthError.invalid_request("The body must be a JSON object.")
     raise OAuthError.invalid_request("Send the parameters as a form or as a JSON object.")
 
@@ -79,7 +95,10 @@ def basic_credentials() -> tuple[str, str] | None:
     cid, sep, secret = decoded.partition(":")
     if not sep:
         raise OAuthError.invalid_client()
-    return unquote_plus(cid), unquote_plus(secret)
+    cid, secret = unquote_plus(cid), unquote_plus(secret)
+    if FORBIDDEN_CHARS.search(cid) or FORBIDDEN_CHARS.search(secret):
+        raise OAuthError.invalid_client()
+    return cid, secret
 
 
 def body_credentials(p: dict[str, Any]) -> tuple[str, str] | None:
