@@ -106,6 +106,28 @@ def load_auth_data(env: Environment) -> AuthData:
         return _loaded[id(env)]
     server = env.service("auth")
     t0 = time.perf_counter()
+    loaded = bulk_load(_database_url(env), env.tmp)
+    data = AuthData(server=server, units=loaded.units, bindings=loaded.bindings,
+                    deepest=loaded.deepest, batch=loaded.batch,
+                    load_seconds=time.perf_counter() - t0)
+    _loaded[id(env)] = data
+    print(f"  auth data: {data.units:,} units 8 levels deep, {data.bindings:,} bindings over "
+          f"{USERS:,} users (+6 for {DEEP_USER}), loaded in {data.load_seconds:.1f}s",
+          file=sys.stderr, flush=True)
+    return data
+
+
+@dataclass
+class Loaded:
+    units: int
+    bindings: int
+    deepest: str
+    batch: list[dict[str, str]]
+
+
+def bulk_load(url: str, data_dir: Any) -> Loaded:
+    """Bulk-load the data set into auth's migrated database at `url` (also used by
+    `bench/auth_profile.py`, in-process). `data_dir` only feeds the argon2 settings."""
 
     from sqlalchemy import create_engine, select, text
 
@@ -117,7 +139,7 @@ def load_auth_data(env: Environment) -> AuthData:
     now = dt.datetime.now(dt.UTC)
     today = now.date()
     # the service runs with the default argon2 cost (the bench strips HR_* from its env)
-    password_hash = hash_password(Settings("auth", environ={"HR_DATA_DIR": str(env.tmp)}),
+    password_hash = hash_password(Settings("auth", environ={"HR_DATA_DIR": str(data_dir)}),
                                   PASSWORD)
     units = _tree()
     by_level: dict[int, list[tuple[str, str, int]]] = {}
@@ -125,7 +147,7 @@ def load_auth_data(env: Environment) -> AuthData:
         by_level.setdefault(u[2], []).append(u)
     all_codes = [u[0] for u in units]
 
-    engine = create_engine(_database_url(env))
+    engine = create_engine(url)
     try:
         with engine.begin() as conn:
             _bulk_insert(conn, OrgPath.__table__, [
@@ -176,13 +198,7 @@ def load_auth_data(env: Environment) -> AuthData:
         ("auth:admin", chain[7]), ("staff:read", by_level[5][0][0]),
         ("leave:final-approve", chain[7]), ("auth:audit", chain[4]),
         ("leave:request", chain[7]))]
-    data = AuthData(server=server, units=len(units), bindings=bindings, deepest=chain[7],
-                    batch=batch, load_seconds=time.perf_counter() - t0)
-    _loaded[id(env)] = data
-    print(f"  auth data: {data.units:,} units 8 levels deep, {data.bindings:,} bindings over "
-          f"{USERS:,} users (+6 for {DEEP_USER}), loaded in {data.load_seconds:.1f}s",
-          file=sys.stderr, flush=True)
-    return data
+    return Loaded(units=len(units), bindings=bindings, deepest=chain[7], batch=batch)
 
 
 # --- HTTP helpers -------------------------------------------------------------------------

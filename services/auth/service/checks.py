@@ -1,10 +1,11 @@
 """`/auth/check`: live permission decisions against the database.
 
-Each call costs two Core queries whatever the tree depth, the binding count or the batch size
-(besides the bearer gate's): the asked permission names and target paths together (`IN` lists,
-one `UNION ALL`), then the user's status with their bindings, each joined with its cached path
-and its role's permissions (indexed on `role_bindings.user_id`). Both are live reads: binding,
-role and status changes show at once. Paths are compared in Python (`domain.decisions`).
+Each call costs one Core query whatever the tree depth, the binding count or the batch size
+(besides the bearer gate's): a `UNION ALL` of the asked permission names, the asked units'
+cached paths (`IN` lists) and the user's status with their bindings, each joined with its
+cached path and its role's permissions (indexed on `role_bindings.user_id`). It is a live read
+on every call: binding, role and status changes show at once. Paths are compared in Python
+(`domain.decisions`).
 
 An org code auth has never seen is asked of staff once (then cached); a code staff does not
 know is a 422 on `org` — an unknown unit is a caller's mistake, not a denial, and answering
@@ -14,16 +15,27 @@ know is a 422 on `org` — an unknown unit is a caller's mistake, not a denial, 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, literal_column, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, scoped_session
 
 from services.auth.domain.decisions import BindingView, Decision, decide
 from services.auth.domain.scope import WHOLE_ORGANISATION, today_in
 from services.auth.models import OrgPath, Permission, Role, RoleBinding, User
 from services.auth.service import bindings, orgs, roles
-from services.auth.service.common import core_rows
+from services.auth.service.common import Prepared
 from shared.errors import ValidationFailed
 from shared.settings import Settings
 
@@ -32,30 +44,69 @@ def _field(index: int | None, name: str) -> str:
     return name if index is None else f"checks.{index}.{name}"
 
 
-_ASKED = union_all(
-    select(literal_column("'permission'").label("kind"), Permission.name.label("code"),
-           cast(null(), String).label("path"))
-    .where(Permission.name.in_(bindparam("permissions", expanding=True))),
-    select(literal_column("'org'"), OrgPath.code, OrgPath.path)
-    .where(OrgPath.code.in_(bindparam("codes", expanding=True))))
+#: The columns after (kind, code) of the check query, with the types their values come back as.
+_COLUMNS = {"path": String, "status": String, "bid": Integer, "role": String, "org": String,
+            "valid_from": Date, "valid_to": Date, "permissions": Role.permissions.type}
 
-_SUBJECT = (
-    select(User.status, RoleBinding.id, RoleBinding.role, RoleBinding.org,
-           RoleBinding.valid_from, RoleBinding.valid_to, OrgPath.path, Role.permissions)
-    .select_from(User)
-    .outerjoin(RoleBinding, RoleBinding.user_id == User.id)
-    .outerjoin(OrgPath, OrgPath.code == RoleBinding.org)
-    .outerjoin(Role, Role.name == RoleBinding.role)
-    .where(User.id == bindparam("user_id"))
-    .order_by(RoleBinding.id))
+
+@lru_cache(maxsize=128)
+def _check_statement(n_permissions: int, n_codes: int) -> Prepared:
+    """The one query of a check, for that many distinct permissions and unit codes: rows of
+    kind `p` (a known permission), `o` (a cached unit path) and `s` (the user's status with
+    each binding, its cached path and its role's permissions — one row with null binding
+    columns for a user without bindings, none for a user who does not exist). Built and
+    compiled once per shape (plain bound parameters, no expanding `IN`; `Prepared`)."""
+    parts = [
+        # the first part's columns name and type the union's: typed NULLs, for PostgreSQL's
+        # type resolution and for SQLAlchemy's result processing (dates, JSON on SQLite)
+        select(literal_column("'p'").label("kind"), Permission.name.label("code"),
+               *(cast(null(), t).label(name) for name, t in _COLUMNS.items()))
+        .where(Permission.name.in_([bindparam(f"p{i}") for i in range(n_permissions)]))]
+    if n_codes:
+        parts.append(select(literal_column("'o'"), OrgPath.code, OrgPath.path,
+                            *[null()] * (len(_COLUMNS) - 1))
+                     .where(OrgPath.code.in_([bindparam(f"c{i}") for i in range(n_codes)])))
+    parts.append(
+        select(literal_column("'s'"), null(), OrgPath.path, User.status, RoleBinding.id,
+               RoleBinding.role, RoleBinding.org, RoleBinding.valid_from,
+               RoleBinding.valid_to, Role.permissions)
+        .select_from(User)
+        .outerjoin(RoleBinding, RoleBinding.user_id == User.id)
+        .outerjoin(OrgPath, OrgPath.code == RoleBinding.org)
+        .outerjoin(Role, Role.name == RoleBinding.role)
+        .where(User.id == bindparam("user_id")))
+    return Prepared(union_all(*parts))
+
+
+def _read(session: Session, items: list[tuple[str, str]],
+          user_id: int) -> tuple[set[str], dict[str, str | None], list[Any]]:
+    """(known permission names, cached paths of the asked units, the subject's rows ordered
+    by binding id) — in one live query."""
+    permissions = sorted({p for p, _o in items})
+    codes = sorted({o for _p, o in items} - {WHOLE_ORGANISATION})
+    params: dict[str, Any] = {f"p{i}": p for i, p in enumerate(permissions)}
+    params.update({f"c{i}": c for i, c in enumerate(codes)})
+    params["user_id"] = user_id
+    known: set[str] = set()
+    paths: dict[str, str | None] = {}
+    subject: list[Any] = []
+    for row in _check_statement(len(permissions), len(codes)).rows(session, **params):
+        kind = row[0]
+        if kind == "s":
+            subject.append(row)
+        elif kind == "o":
+            paths[row[1]] = row[2]
+        else:
+            known.add(row[1])
+    if len(subject) > 1:
+        subject.sort(key=lambda r: r[4])
+    return known, paths, subject
 
 
 def _validate(session: Session, items: list[tuple[str, str]], batch: bool,
-              lookup: orgs.StaffLookup | None, now: dt.datetime) -> dict[str, str | None]:
+              lookup: orgs.StaffLookup | None, now: dt.datetime, known: set[str],
+              paths: dict[str, str | None]) -> dict[str, str | None]:
     codes = {o for _p, o in items}
-    rows = core_rows(session, _ASKED, permissions=sorted({p for p, _o in items}),
-                     codes=sorted(codes - {WHOLE_ORGANISATION}))
-    known = {code for kind, code, _path in rows if kind == "permission"}
     errors: dict[str, list[str]] = {}
     for i, (permission, _org) in enumerate(items):
         if permission not in known:
@@ -63,7 +114,6 @@ def _validate(session: Session, items: list[tuple[str, str]], batch: bool,
                 f"Unknown permission: {permission}."]
     if errors:
         raise ValidationFailed("Unknown permission names.", errors=errors)
-    paths: dict[str, str | None] = {code: path for kind, code, path in rows if kind == "org"}
     if WHOLE_ORGANISATION in codes:
         paths[WHOLE_ORGANISATION] = WHOLE_ORGANISATION
     asked_staff = not codes <= paths.keys()
@@ -79,14 +129,12 @@ def _validate(session: Session, items: list[tuple[str, str]], batch: bool,
     return paths
 
 
-def _subject(session: Session, user_id: int) -> tuple[bool, list[BindingView],
-                                                       dict[str, frozenset[str]]]:
-    """(active, bindings with paths, their roles' permissions) in one query."""
-    rows = core_rows(session, _SUBJECT, user_id=user_id)
-    if not rows or rows[0].status != "active":
+def _subject(rows: list[Any]) -> tuple[bool, list[BindingView], dict[str, frozenset[str]]]:
+    """(active, bindings with paths, their roles' permissions) from the subject's rows."""
+    if not rows or rows[0][3] != "active":
         return False, [], {}
     views, perms = [], {}
-    for _status, bid, role, org, valid_from, valid_to, path, permissions in rows:
+    for _kind, _code, path, _status, bid, role, org, valid_from, valid_to, permissions in rows:
         if bid is None:  # the outer join's row for a user without bindings
             continue
         views.append(bindings.view_of(id=bid, role=role, org=org, valid_from=valid_from,
@@ -109,12 +157,30 @@ def as_dict(decision: Decision) -> dict[str, Any]:
 def check_user(*, session: Session, settings: Settings, user_id: int,
                items: list[tuple[str, str]], now: dt.datetime,
                lookup: orgs.StaffLookup | None, batch: bool = False) -> list[dict[str, Any]]:
-    paths = _validate(session, items, batch, lookup, now)
-    active, views, perms = _subject(session, user_id)
+    known, cached, subject = _read(session, items, user_id)
+    paths = _validate(session, items, batch, lookup, now, known, cached)
+    active, views, perms = _subject(subject)
     today = today_in(now, settings.timezone)
-    return [as_dict(decide(active=active, bindings=views, role_permissions=perms,
-                           permission=p, org=o, target_path=paths[o] or "", today=today))
-            for p, o in items]
+    answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
+                              permission=p, org=o, target_path=paths[o] or "", today=today))
+               for p, o in items]
+    end_read(session)
+    return answers
+
+
+def end_read(session: Session | scoped_session[Session]) -> None:
+    """End the check's transaction with a COMMIT, where the request's teardown would ROLLBACK.
+
+    It only read (its one write, what staff told us, is committed in `_validate`), so both
+    end it alike for the data; but psycopg 3 forgets its prepared statements at every
+    ROLLBACK and keeps them across a COMMIT — so on PostgreSQL the gate's and the check's
+    statements stay prepared on the pooled connection instead of being re-planned on every
+    request (the pool's own reset then finds no transaction and sends nothing). On SQLite
+    both are no-ops."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
 
 
 def check_client(*, session: Session, permissions: frozenset[str],

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.auth.domain.scope import end_instant, today_in
 from services.auth.models import Client, RevokedAccessToken, TokenFamily, User
 from services.auth.service import bindings, keys, roles
-from services.auth.service.common import core_rows, session_scalar
+from services.auth.service.common import Prepared, session_scalar
 from shared.errors import Unauthorized
 from shared.settings import Settings
 from shared.tokens import ACCESS_TOKEN_TYP, ALGORITHM, REQUIRED_CLAIMS
@@ -90,9 +90,22 @@ _verified: dict[str, tuple[dict[str, Any], str, dict[str, Any], float]] = {}
 _verified_lock = threading.Lock()
 
 
+#: kid -> (the key object `keys.public_key` handed out, its `_key_id`): the same object comes
+#: back for as long as the key cache keeps it, so its modulus is formatted once, not per call.
+_key_ids: dict[str, tuple[Any, str]] = {}
+
+
 def _key_id(kid: str, key: Any) -> str:
     """What identifies the key a cached verification used (kid and modulus)."""
-    return f"{kid}:{key.public_numbers().n:x}" if hasattr(key, "public_numbers") else kid
+    known = _key_ids.get(kid)
+    if known is not None and known[0] is key:
+        return known[1]
+    key_id = f"{kid}:{key.public_numbers().n:x}" if hasattr(key, "public_numbers") else kid
+    with _verified_lock:
+        if len(_key_ids) > 64:  # kids are few; never let junk grow it
+            _key_ids.clear()
+        _key_ids[kid] = (key, key_id)
+    return key_id
 
 
 def verify(*, session: Session, settings: Settings, token: str,
@@ -115,10 +128,10 @@ def verify_bearer(*, session: Session, settings: Settings,
     reads in one query, as the bearer gate asks on every request. (False without a `sid`.)"""
     claims = _checked_claims(session=session, settings=settings, token=token, now=None)
     jti, sid = claims.get("jti") or None, claims.get("sid") or None
-    row = core_rows(session, _REVOCATION, jti=jti, sid=sid)[0]
-    if jti and row.revoked is not None:
+    revoked, family, family_revoked_at = _REVOCATION_PREPARED.rows(session, jti=jti, sid=sid)[0]
+    if jti and revoked is not None:
         raise Unauthorized("The token has been revoked.")
-    return claims, bool(sid) and (row.family is None or row.family_revoked_at is not None)
+    return claims, bool(sid) and (family is None or family_revoked_at is not None)
 
 
 def _checked_claims(*, session: Session, settings: Settings, token: str,
@@ -164,6 +177,7 @@ _REVOCATION = select(
     .scalar_subquery().label("family"),
     select(TokenFamily.revoked_at).where(TokenFamily.id == bindparam("sid"))
     .scalar_subquery().label("family_revoked_at"))
+_REVOCATION_PREPARED = Prepared(_REVOCATION)
 
 
 def _remember(token: str, header: dict[str, Any], key_id: str, claims: dict[str, Any],
