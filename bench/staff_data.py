@@ -261,6 +261,12 @@ def load(url: str, org: Org) -> None:
             conn = raw.driver_connection
             cur = conn.cursor()
             if url.startswith("postgresql"):
+                # Commit durably before VACUUM: the bench servers run with
+                # synchronous_commit=off, and VACUUM cannot mark the pages of a transaction
+                # whose commit is not flushed yet all-visible, which left every index-only
+                # scan (the listing's exact count) fetching heap pages a settled table would
+                # not.
+                cur.execute("SET synchronous_commit TO on")
                 for table, columns, rows in tables:
                     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                         for row in rows:

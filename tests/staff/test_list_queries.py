@@ -129,3 +129,76 @@ def test_the_page_is_the_same_whatever_the_plan(trees, tokens):
                           headers=whole).get_json()
         assert body["total"] == len(expected)
         assert [e["employee_no"] for e in body["items"]] == expected[:200]
+
+
+def _reference_chain(no: str) -> dict[str, Any]:
+    """The chain as the ORM objects and `ChainRead` gave it before the plain-column path."""
+    from sqlalchemy import select
+
+    from services.staff.domain import org as rules
+    from services.staff.models import OrgUnit
+    from services.staff.schemas.employees import ChainRead
+    from services.staff.service.common import get_employee
+
+    employee = get_employee(db.session, no)
+    codes = rules.ancestor_codes(employee.unit.path)
+    found = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    up = [found[c] for c in reversed(codes) if c in found]
+
+    def brief(unit: Any) -> Any:
+        return None if unit is None else {k: getattr(unit, k)
+                                          for k in ("code", "type", "path", "name_zh", "name_en")}
+
+    outlet = next((u for u in up if u.type in rules.OUTLET_TYPES), None)
+    branch = next((u for u in up if u.type == rules.BRANCH), None)
+    head_office = next((u for u in up if u.type == rules.HEAD_OFFICE), None)
+    return ChainRead().dump({
+        "employee_no": employee.employee_no, "name": employee.name,
+        "status": employee.status, "grade": employee.grade,
+        "position": employee.position.code, "must_cover": employee.position.must_cover,
+        "manager": employee.manager_no, "unit": brief(up[0]), "outlet": brief(outlet),
+        "governing_branch": brief(branch or head_office), "head_office": brief(head_office),
+        "units": [brief(u) for u in up]})
+
+
+def test_pages_and_chains_are_what_the_schemas_dump(trees, tokens):
+    """The listing and the chain answer plain values built without marshmallow: they are
+    exactly (same JSON, same key order) what `EmployeeRead`/`ChainRead` dump from the ORM
+    objects, for every filter and token."""
+    from services.staff.schemas.employees import EmployeeRead
+    from services.staff.service.common import get_employee
+    from shared.web import page_of
+
+    app, org, _url = trees["small"]
+    client = app.test_client()
+    page_schema = page_of(EmployeeRead)()
+    for name, (path, headers) in _requests(org, tokens).items():
+        resp = client.get(path, headers=headers)
+        assert resp.status_code == 200, (name, resp.get_json())
+        body = resp.get_json()
+        with app.app_context():
+            if "items" in body:
+                employees = [get_employee(db.session, item["employee_no"])
+                             for item in body["items"]]
+                expected = page_schema.dump({**body, "items": employees})
+            else:
+                expected = _reference_chain(body["employee_no"])
+            assert app.json.response(expected).get_data() == resp.get_data(), name
+
+
+def test_reading_keeps_a_begun_transaction(trees):
+    """`reading` (autocommit for a request that only reads) never takes a session that has
+    begun out of its transaction: a write before it stays atomic."""
+    from sqlalchemy import text
+
+    from services.staff.service.common import reading
+
+    app, _org, _url = trees["small"]
+    with app.app_context():
+        conn = reading(db.session)
+        assert conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        db.session.remove()
+        db.session.execute(text("SELECT 1"))
+        conn = reading(db.session)
+        assert conn.get_execution_options().get("isolation_level") is None
+        db.session.remove()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask.views import MethodView
 
 from services.staff import access
@@ -57,7 +58,9 @@ class Employees(MethodView):
             session=db.session, scopes=access.read_scopes(principal),
             own_no=principal.emp if principal.kind == "user" else None,
             sight=access.sight(principal), **query)
-        return page_payload(items, total, query)
+        # The items are already in the form `EmployeeRead` dumps (`_listed`): answered as
+        # they are, the documented schema is the page's shape, not a second pass over it.
+        return jsonify(page_payload(items, total, query))
 
     @blp.arguments(EmployeeCreate)
     @blp.response(201, EmployeeRead)
@@ -156,5 +159,7 @@ class EmployeeChain(MethodView):
     def get(self, employee_no: str) -> Any:
         """The units above the employee for approval routing: own unit, 网点, governing
         branch (管辖行), head office; plus grade, position and must_cover."""
-        return chain.chain(session=db.session, employee_no=employee_no,
-                           employee=readable(employee_no))
+        found = chain.employee_brief(db.session, employee_no)
+        access.require_read_employee(current_principal(), employee_no, found.path)
+        # Already in the form `ChainRead` dumps (plain values): answered as it is.
+        return jsonify(chain.chain_of(db.session, found))

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Boolean, ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, scoped_session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -59,8 +71,12 @@ def _subtree_like(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.like_form, **kw)
 
 
+@lru_cache(maxsize=4096)
 def subtree_clause(column: Any, path: str, *, use_index: bool = True) -> ColumnElement[bool]:
-    """`column` is `path` or below it: one predicate the path index serves (`SubtreeOf`)."""
+    """`column` is `path` or below it: one predicate the path index serves (`SubtreeOf`).
+
+    Built once per path (an immutable expression, shared by every request and thread that
+    filters on it): building both store forms costs more than compiling the cached query."""
     return SubtreeOf(column, path, use_index=use_index)
 
 
@@ -123,13 +139,31 @@ def get_unit(session: Session, code: str, *, field: str | None = None,
     return unit
 
 
+def reading(session: Session) -> Connection:
+    """The session's connection for a request that only reads (never call it where a write
+    may follow in the same session: its statements would each commit on their own).
+
+    Taken first in the request, it runs in autocommit: under READ COMMITTED (PostgreSQL's
+    default, which the stores keep) every statement takes its own snapshot with or without
+    a transaction, so the BEGIN and the ROLLBACK at the request's end were two round trips
+    that changed no answer; SQLite's driver begins no transaction for a SELECT anyway. A
+    session that already began (a write earlier in the request) keeps its transaction.
+    """
+    began = (session() if isinstance(session, scoped_session) else session).in_transaction()
+    if began:
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+_UNIT_REF = select(OrgUnit.id, OrgUnit.path).where(OrgUnit.code == bindparam("code"))
+
+
 def unit_ref(session: Session, code: str, *, field: str | None = None,
              sight: Sight = EVERYTHING) -> Any:
     """The unit's `(id, path)` row, without building the ORM object (as `get_unit` fails)."""
     row = None
     if storable(code):
-        row = session.execute(select(OrgUnit.id, OrgUnit.path)
-                              .where(OrgUnit.code == code)).first()
+        row = session.connection().execute(_UNIT_REF, {"code": code}).first()
     if row is None or not sight.unit(row.path):
         raise missing("org unit", code, field)
     return row

@@ -14,6 +14,7 @@ from services.staff.service.common import (
     EVERYTHING,
     Sight,
     get_employee,
+    reading,
     storable,
     subtree_clause,
     unit_ref,
@@ -151,6 +152,7 @@ def search_employees(*, session: Session, scopes: list[str] | None, own_no: str 
     `EmployeeRead` shows (unit, position and the manager's number joined), as dicts.
     An `org` the caller may not know (`sight`) answers as an unknown code.
     """
+    conn = reading(session)  # read-only: no BEGIN/ROLLBACK round trips
     unit = unit_ref(session, org, field="org", sight=sight) if org else None
     if unit is not None and scopes is not None:
         # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
@@ -189,35 +191,43 @@ def search_employees(*, session: Session, scopes: list[str] | None, own_no: str 
         return filters, needs_unit
 
     filters, needs_unit = where(use_index=True)
-    count = select(func.count()).select_from(Employee)
-    if needs_unit:
-        count = count.join(Employee.unit)
-    if position or grade:
-        count = count.join(Employee.position)
-    total = session.scalar(count.where(*filters)) or 0
-    if total > WALK_BY_NUMBER_ABOVE:
+    count = _COUNT_UNIT_POSITION if needs_unit and (position or grade) else \
+        _COUNT_UNIT if needs_unit else _COUNT_POSITION if position or grade else _COUNT
+    # Plain columns on the session's connection, without the ORM's result layer.
+    total = conn.scalar(count.where(*filters)) or 0
+    if total > WALK_BY_NUMBER_ABOVE and needs_unit:
         filters, _ = where(use_index=False)
-    manager = aliased(Employee, name="manager")
-    stmt = (select(Employee.employee_no, Employee.name, Employee.name_en,
-                   OrgUnit.code, OrgUnit.path, Position.code, Employee.grade_override,
-                   Position.grade, manager.employee_no, Employee.hire_date,
-                   Employee.work_start_date, Employee.status)
-            .join(Employee.unit).join(Employee.position)
-            .outerjoin(manager, manager.id == Employee.manager_id)
-            .where(*filters).order_by(Employee.employee_no)
+    stmt = (_PAGE.where(*filters).order_by(Employee.employee_no)
             .offset((page - 1) * per_page).limit(per_page))
-    return [_listed(row) for row in session.execute(stmt)], total
+    return [_listed(row) for row in conn.execute(stmt)], total
+
+
+#: The statements' fixed parts, built once: a request only adds its filters and its page
+#: (the manager alias in particular: a fresh `aliased()` per request built its columns anew).
+_MANAGER = aliased(Employee, name="manager")
+_COUNT = select(func.count()).select_from(Employee)
+_COUNT_UNIT = _COUNT.join(Employee.unit)
+_COUNT_POSITION = _COUNT.join(Employee.position)
+_COUNT_UNIT_POSITION = _COUNT_UNIT.join(Employee.position)
+_PAGE = (select(Employee.employee_no, Employee.name, Employee.name_en,
+                OrgUnit.code, OrgUnit.path, Position.code, Employee.grade_override,
+                Position.grade, _MANAGER.employee_no, Employee.hire_date,
+                Employee.work_start_date, Employee.status)
+         .join(Employee.unit).join(Employee.position)
+         .outerjoin(_MANAGER, _MANAGER.id == Employee.manager_id))
 
 
 def _listed(row: Any) -> dict[str, Any]:
-    """A page row shaped like the `Employee` attributes `EmployeeRead` reads (plain columns,
-    no ORM objects: a page is read-only)."""
+    """A page row exactly as `EmployeeRead` dumps an employee (same keys in the same order,
+    dates as ISO strings), from plain columns: a page is read-only, and 50 rows through
+    marshmallow cost more than the query (`tests/staff/test_list_queries.py` holds the two
+    equal)."""
     (no, name, name_en, org, path, position, override, position_grade, manager_no, hired,
      started, status) = row
     return {"employee_no": no, "name": name, "name_en": name_en, "org": org,
-            "unit": {"path": path}, "position": {"code": position},
-            "grade": override or position_grade, "grade_override": override,
-            "manager_no": manager_no, "hire_date": hired, "work_start_date": started,
+            "org_path": path, "position": position, "grade": override or position_grade,
+            "grade_override": override, "manager": manager_no,
+            "hire_date": hired.isoformat(), "work_start_date": started.isoformat(),
             "status": status}
 
 
