@@ -151,3 +151,22 @@ def test_a_rotated_in_key_is_picked_up_on_first_sight(signing_key, tokens):
         assert verifier.verify(tokens.user())["iss"] == ISSUER
         server.jwks = {"keys": [signing_key.jwk(), new_key.jwk()]}
         assert verifier.verify(new_key.sign(tokens.claims()))["iss"] == ISSUER
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(signing_key, tokens):
+    from shared.tokens import StaticKeySource
+
+    now = [time.time()]
+    verifier = TokenVerifier(issuer=ISSUER, keys=StaticKeySource(signing_key.jwks()),
+                             leeway=0, clock=lambda: now[0])
+    token = tokens.user(ttl=60)
+    first = verifier.principal(token)
+    assert verifier.principal(token) is first  # remembered: no second verification
+    now[0] += 120  # past exp: the memory is not trusted, the token is verified again
+    assert verifier.principal(token) is not first
+    stale = tokens.key.sign(tokens.claims() | {"iat": int(time.time()) - 900,
+                                              "exp": int(time.time()) - 600})
+    with pytest.raises(Exception, match="expired"):
+        verifier.principal(stale)
+    with pytest.raises(Exception, match="algorithm"):
+        verifier.principal(alg_none_token(tokens.claims(), signing_key.kid))
