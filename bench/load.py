@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,54 +60,110 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+class _Counter:
+    """A thread-safe `itertools.count`."""
+
+    def __init__(self, start: int = 0) -> None:
+        self._it = itertools.count(start)
+        self._lock = threading.Lock()
+
+    def __next__(self) -> int:
+        with self._lock:
+            return next(self._it)
+
+
+_source_addresses = _Counter(2)  # 127.0.0.2 onwards, process-wide: never reused in a run
+
+
+def _next_source() -> str:
+    n = next(_source_addresses)
+    if n >= 250 * 250:
+        raise RuntimeError("out of loopback source addresses")
+    return f"127.0.{n // 250}.{n % 250 + 2}" if n >= 250 else f"127.0.0.{n}"
+
+
+@dataclass
+class _Plan:
+    """What every worker of one run shares."""
+
+    host: str
+    port: int
+    path: str
+    method: str
+    headers: dict[str, str]
+    body: Callable[[int], bytes | None]
+    expect: int
+    stop_at: float
+    warm_until: float
+    timeout: float
+    source_every: int | None
+    seq: _Counter = field(default_factory=_Counter)  # every request, warm-up included
+    issued: _Counter = field(default_factory=_Counter)  # measured requests
+    limit: int = 50_000
+
+
 class _Worker(threading.Thread):
-    def __init__(self, host: str, port: int, path: str, headers: dict[str, str],
-                 expect: int, ticket: Any, stop_at: float, warm_until: float,
-                 timeout: float) -> None:
+    def __init__(self, plan: _Plan) -> None:
         super().__init__(daemon=True)
-        self.host, self.port, self.path, self.headers = host, port, path, headers
-        self.expect, self.ticket = expect, ticket
-        self.stop_at, self.warm_until = stop_at, warm_until
-        self.timeout = timeout
+        self.plan = plan
         self.latencies: list[float] = []
         self.statuses: Counter[str] = Counter()
         self.errors = 0
         self.first: float | None = None
         self.last: float | None = None
+        self._sent_on_source = 0
 
     def _connect(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        source = None
+        if self.plan.source_every:
+            source = (_next_source(), 0)
+            self._sent_on_source = 0
+        return http.client.HTTPConnection(self.plan.host, self.plan.port,
+                                          timeout=self.plan.timeout, source_address=source)
+
+    def _exchange(self, conn: http.client.HTTPConnection,
+                  body: bytes | None) -> tuple[str, http.client.HTTPConnection]:
+        """One request on a keep-alive connection → (status, the connection to use next)."""
+        plan = self.plan
+        try:
+            conn.request(plan.method, plan.path, body=body, headers=plan.headers)
+            self._sent_on_source += 1
+            resp = conn.getresponse()
+            resp.read()
+            status = str(resp.status)
+            if resp.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = self._connect()
+        except (OSError, http.client.HTTPException):
+            status = "conn-error"
+            conn.close()
+            conn = self._connect()
+        return status, conn
 
     def run(self) -> None:
+        plan = self.plan
         conn = self._connect()
         try:
             while True:
                 now = time.perf_counter()
-                if now >= self.stop_at:
+                if now >= plan.stop_at:
                     return
-                warm = now < self.warm_until
-                if not warm and next(self.ticket) is None:
+                warm = now < plan.warm_until
+                if not warm and next(plan.issued) >= plan.limit:
                     return
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", self.path, headers=self.headers)
-                    resp = conn.getresponse()
-                    resp.read()
-                    status = str(resp.status)
-                    if resp.getheader("Connection", "").lower() == "close":
-                        conn.close()
-                        conn = self._connect()
-                except (OSError, http.client.HTTPException):
-                    status = "conn-error"
+                if plan.source_every and self._sent_on_source >= plan.source_every:
                     conn.close()
                     conn = self._connect()
+                body = plan.body(next(plan.seq))
+                t0 = time.perf_counter()
+                status, conn = self._exchange(conn, body)
                 t1 = time.perf_counter()
                 if warm:
                     continue
                 self.first = t0 if self.first is None else self.first
                 self.last = t1
                 self.statuses[status] += 1
-                if status != str(self.expect):
+                if status != str(plan.expect):
                     self.errors += 1
                 else:
                     self.latencies.append((t1 - t0) * 1000)
@@ -114,35 +171,32 @@ class _Worker(threading.Thread):
             conn.close()
 
 
-def _tickets(limit: int) -> Any:
-    """A thread-safe countdown: yields `limit` tickets, then None forever."""
-    counter = itertools.count()
-    lock = threading.Lock()
-
-    class _T:
-        def __next__(self) -> int | None:
-            with lock:
-                n = next(counter)
-            return n if n < limit else None
-
-    return _T()
-
-
 def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: int = 8,
               duration: float = 5.0, max_requests: int = 50_000, warmup: float = 1.0,
-              expect: int = 200, timeout: float = 10.0) -> Result:
-    """GET `url` from `concurrency` keep-alive connections for at most `duration` seconds
-    and `max_requests` requests, after `warmup` seconds that are not counted."""
+              expect: int = 200, timeout: float = 10.0, method: str = "GET",
+              body: bytes | Callable[[int], bytes] | None = None,
+              source_every: int | None = None) -> Result:
+    """Send `method` to `url` from `concurrency` keep-alive connections for at most
+    `duration` seconds and `max_requests` measured requests, after `warmup` seconds that are
+    not counted.
+
+    `body(n)` builds the n-th request's body (n counts every request, warm-up included), so
+    a row can rotate usernames; `source_every=N` moves each connection to a fresh loopback
+    source address (127.0.0.2, … — all of 127/8 is loopback on Linux) every N requests, so a
+    per-address brake does not turn a timing row into a 429 row. Still loopback only.
+    """
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK:
         raise ValueError(f"the bench only loads loopback http URLs, not {url}")
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
     start = time.perf_counter()
-    warm_until = start + warmup
-    stop_at = warm_until + duration
-    ticket = _tickets(max_requests)
-    workers = [_Worker(parts.hostname, parts.port or 80, path, dict(headers or {}), expect,
-                       ticket, stop_at, warm_until, timeout) for _ in range(concurrency)]
+    plan = _Plan(
+        host=parts.hostname, port=parts.port or 80,
+        path=parts.path + (f"?{parts.query}" if parts.query else ""),
+        method=method, headers=dict(headers or {}),
+        body=body if callable(body) else (lambda _n: body), expect=expect,
+        warm_until=start + warmup, stop_at=start + warmup + duration, timeout=timeout,
+        source_every=source_every, limit=max_requests)
+    workers = [_Worker(plan) for _ in range(concurrency)]
     for w in workers:
         w.start()
     for w in workers:
