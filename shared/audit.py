@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import marshmallow as ma
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -122,6 +123,24 @@ def install_append_only_trigger(op: Any) -> None:
     elif dialect == "sqlite":
         for stmt in SQLITE_APPEND_ONLY_TRIGGER_SQL:
             op.execute(stmt)
+
+
+class AuditEventRead(ma.Schema):
+    """One audit event as every service answers it (dump `AuditEvent.to_dict()`)."""
+
+    id = ma.fields.Integer(required=True)
+    at = ma.fields.String(required=True, metadata={
+        "format": "date-time", "description": "When, in UTC with its offset."})
+    actor = ma.fields.String(required=True)
+    actor_kind = ma.fields.String(required=True)
+    token_jti = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True)
+    remote_addr = ma.fields.String(allow_none=True)
+    action = ma.fields.String(required=True)
+    target_type = ma.fields.String(required=True)
+    target_id = ma.fields.String(allow_none=True)
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)
 
 
 def actor_from_request() -> Actor:

@@ -189,18 +189,3 @@ class AuditQuery(PageQuery):
     target = ma.fields.String(metadata={"description": "The target's id."})
     from_ = ma.fields.AwareDateTime(data_key="from", default_timezone=dt.UTC)
     to = ma.fields.AwareDateTime(default_timezone=dt.UTC)
-
-
-class AuditRead(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    at = ma.fields.String(required=True)
-    actor = ma.fields.String(required=True)
-    actor_kind = ma.fields.String(required=True)
-    token_jti = ma.fields.String(allow_none=True)
-    request_id = ma.fields.String(allow_none=True)
-    remote_addr = ma.fields.String(allow_none=True)
-    action = ma.fields.String(required=True)
-    target_type = ma.fields.String(required=True)
-    target_id = ma.fields.String(allow_none=True)
-    before = ma.fields.Raw(allow_none=True)
-    after = ma.fields.Raw(allow_none=True)

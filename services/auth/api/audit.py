@@ -8,8 +8,9 @@ from flask.views import MethodView
 
 from services.auth.api import common
 from services.auth.models import db
-from services.auth.schemas import AuditQuery, AuditRead
+from services.auth.schemas import AuditQuery
 from services.auth.service import audit
+from shared.audit import AuditEventRead
 from shared.web import Blueprint, page_of, page_payload
 
 blp = Blueprint("audit", __name__, url_prefix="/auth/audit", description="Audit trail")
@@ -18,7 +19,7 @@ blp = Blueprint("audit", __name__, url_prefix="/auth/audit", description="Audit 
 @blp.route("")
 class Audit(MethodView):
     @blp.arguments(AuditQuery, location="query")
-    @blp.response(200, page_of(AuditRead))
+    @blp.response(200, page_of(AuditEventRead))
     def get(self, query: dict[str, Any]) -> Any:
         """Sign-ins, failures, lockouts, revocations, binding, user, client, role and key
         changes — newest first; filters: actor, action (prefix with *), target, from/to."""

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.auth.models import AuditEvent
-from services.auth.service.common import iso_utc
 from shared.audit import Actor, record
 
 
@@ -37,13 +36,7 @@ def list_events(*, session: Session, page: int, per_page: int, actor: str | None
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEvent.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    return [_read(r) for r in rows], total
-
-
-def _read(row: Any) -> dict[str, Any]:
-    item = row.to_dict()
-    item["at"] = iso_utc(row.at)
-    return item
+    return [row.to_dict() for row in rows], total
 
 
 def record_at_most_once(session: Session, *, actor: Actor, action: str, target_type: str,

@@ -9,9 +9,10 @@ from flask.views import MethodView
 from services.staff import access
 from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.models import db
-from services.staff.schemas.audit import AuditEventRead, AuditQuery, OutboxEventRead, OutboxQuery
+from services.staff.schemas.audit import AuditQuery, OutboxEventRead, OutboxQuery
 from services.staff.service import outbox
 from services.staff.service.audit import list_audit
+from shared.audit import AuditEventRead
 from shared.permissions import current_principal
 from shared.web import page_of, page_payload
 
@@ -28,7 +29,7 @@ class Audit(MethodView):
         """Every write of the staff service, newest first."""
         access.require_auditor(current_principal())
         items, total = list_audit(session=db.session, **query)
-        return page_payload(items, total, query)
+        return page_payload([item.to_dict() for item in items], total, query)
 
 
 @blp.route("/outbox")

@@ -15,21 +15,6 @@ class AuditQuery(PageQuery):
     actor = ma.fields.String()
 
 
-class AuditEventRead(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    at = UTCDateTime(required=True)
-    actor = ma.fields.String(required=True)
-    actor_kind = ma.fields.String(required=True)
-    token_jti = ma.fields.String(allow_none=True)
-    request_id = ma.fields.String(allow_none=True)
-    remote_addr = ma.fields.String(allow_none=True)
-    action = ma.fields.String(required=True)
-    target_type = ma.fields.String(required=True)
-    target_id = ma.fields.String(allow_none=True)
-    before = ma.fields.Raw(allow_none=True)
-    after = ma.fields.Raw(allow_none=True)
-
-
 class OutboxQuery(PageQuery):
     status = ma.fields.String(validate=ma.validate.OneOf(["pending", "delivered", "rejected"]))
 
