@@ -64,7 +64,6 @@ class Settings:
         #: Encrypts auth's private signing keys at rest.
         self.key_encryption_key = env.get("HR_KEY_ENCRYPTION_KEY", DEV_DEFAULT)
         self.client_id, self.client_secret = self._client_credentials(env, upper)
-        self.rate_limit_storage = env.get("HR_RATE_LIMIT_STORAGE", "memory://")
         #: argon2id cost for auth's password hashes (RFC 9106's low-memory profile by default).
         self.argon2_time_cost = int(env.get("HR_ARGON2_TIME_COST", "3"))
         self.argon2_memory_kib = int(env.get("HR_ARGON2_MEMORY_KIB", "65536"))
