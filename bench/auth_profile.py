@@ -29,11 +29,9 @@ import json
 import logging
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,36 +41,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 ISSUER = "http://127.0.0.1/bench-issuer/auth"
-
-
-def _time(call: Callable[[], Any], n: int, repeat: int) -> float:
-    """Median over `repeat` runs of the mean µs per call."""
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            call()
-        runs.append((time.perf_counter() - t0) / n * 1e6)
-    return statistics.median(runs)
-
-
-def _statements(app: Any, db: Any, call: Callable[[], Any]) -> int:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def listener(_conn: Any, _cur: Any, statement: str, *_a: Any) -> None:
-        if statement.strip().upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 @dataclass
@@ -139,6 +107,7 @@ def build(store: str = "sqlite") -> Setup:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.profiling import median_us, statements
     p = argparse.ArgumentParser(prog="python -m bench.auth_profile", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
@@ -180,15 +149,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check answer: {first.get_data(as_text=True).strip()}", file=sys.stderr)
         from services.auth.models import db
 
-        queries = _statements(app, db, check)
-        batch_queries = _statements(app, db, batch)
+        queries = len(statements(app, db, check, skip_transaction_control=True))
+        batch_queries = len(statements(app, db, batch, skip_transaction_control=True))
         for call in (bare, health, check, batch):  # warm every cache a worker would have
             for _ in range(200):
                 call()
 
         rows = [("bare Flask GET /bare/health", bare), ("GET /auth/health", health),
                 ("POST /auth/check", check), ("POST /auth/check/batch (10)", batch)]
-        results = {name: _time(call, args.n, args.repeat) for name, call in rows}
+        results = {name: median_us(call, args.n, args.repeat) for name, call in rows}
         base = results[rows[0][0]]
         print(f"\nN={args.n} × {args.repeat} (median), one thread, Flask test client, "
               f"store={args.store}")

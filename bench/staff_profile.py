@@ -38,7 +38,6 @@ import io
 import logging
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -52,37 +51,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 ISSUER = "http://127.0.0.1/bench-issuer/auth"
-
-
-def _time(call: Callable[[], Any], n: int, repeat: int) -> float:
-    """Median over `repeat` runs of the mean µs per call."""
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            call()
-        runs.append((time.perf_counter() - t0) / n * 1e6)
-    return statistics.median(runs)
-
-
-def _statements(app: Any, call: Callable[[], Any]) -> list[str]:
-    from sqlalchemy import event
-
-    from services.staff.models import db
-
-    seen: list[str] = []
-
-    def listener(_conn: Any, _cur: Any, statement: str, *_a: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
 
 
 class _ParsedKeys:
@@ -238,6 +206,8 @@ def _answers(setup: Setup) -> list[tuple[str, str, int, bytes]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.profiling import median_us, statements
+    from services.staff.models import db as staff_db
     p = argparse.ArgumentParser(prog="python -m bench.staff_profile", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
@@ -293,12 +263,12 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(json.dumps({"token": token, "path": path, "status": status,
                                          "body": body.decode()}, ensure_ascii=False) + "\n")
             print(f"answers written to {args.dump_answers}", file=sys.stderr)
-        queries = {name: _statements(setup.app, call) for name, (call, _n) in rows.items()
+        queries = {name: statements(setup.app, staff_db, call) for name, (call, _n) in rows.items()
                    if name not in ("bare",)}
         for call, _n in rows.values():  # warm every cache a worker would have
             for _ in range(100):
                 call()
-        results = {name: _time(call, n, args.repeat) for name, (call, n) in rows.items()}
+        results = {name: median_us(call, n, args.repeat) for name, (call, n) in rows.items()}
         base = results["bare"]
         print(f"\nN={args.n} listings / {args.chain_n} others × {args.repeat} (median), "
               f"one thread, Flask test client, store={args.store}")
