@@ -98,41 +98,33 @@ def _drop_none(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if v is not None}
 
 
-def _parents_first(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_code = {u["code"]: u for u in units}
+def _referenced_first(entries: list[dict[str, Any]], key: str,
+                     ref: str) -> list[dict[str, Any]]:
+    """`entries` ordered so that the one each names in `ref` (a unit's parent, a person's
+    manager) comes before it; cycles and references outside the list are left as they are
+    for validation to report."""
+    by_key = {e[key]: e for e in entries}
     ordered: list[dict[str, Any]] = []
     done: set[str] = set()
 
-    def visit(unit: dict[str, Any], trail: frozenset[str]) -> None:
-        code = unit["code"]
-        if code in done or code in trail:
+    def visit(entry: dict[str, Any], trail: frozenset[str]) -> None:
+        own = entry[key]
+        if own in done or own in trail:
             return
-        parent = unit.get("parent")
-        if parent in by_code:
-            visit(by_code[parent], trail | {code})
-        done.add(code)
-        ordered.append(unit)
+        target = entry.get(ref)
+        if target in by_key:
+            visit(by_key[target], trail | {own})
+        done.add(own)
+        ordered.append(entry)
 
-    for unit in units:
-        visit(unit, frozenset())
+    for entry in entries:
+        visit(entry, frozenset())
     return ordered
+
+
+def _parents_first(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _referenced_first(units, "code", "parent")
 
 
 def _managers_first(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_no = {p["employee_no"]: p for p in people}
-    ordered: list[dict[str, Any]] = []
-    done: set[str] = set()
-
-    def visit(person: dict[str, Any], trail: frozenset[str]) -> None:
-        no = person["employee_no"]
-        if no in done or no in trail:
-            return
-        manager = person.get("manager")
-        if manager in by_no:
-            visit(by_no[manager], trail | {no})
-        done.add(no)
-        ordered.append(person)
-
-    for person in people:
-        visit(person, frozenset())
-    return ordered
+    return _referenced_first(people, "employee_no", "manager")
