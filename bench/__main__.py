@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per row")
     p.add_argument("--concurrency", type=int, default=int(env("HR_BENCH_CONCURRENCY", "8")))
     p.add_argument("--max-requests", type=int, default=50_000, help="cap per row")
+    p.add_argument("--rounds", type=int, default=int(env("HR_BENCH_ROUNDS", "1")),
+                   help="run every row this many times, interleaved, the baseline first in "
+                        "each round; figures are medians, ×bare the median of the rounds' "
+                        "own ratios (default 1)")
     p.add_argument("--workers", type=int, help="gunicorn workers (default: HR_WORKERS or 2)")
     p.add_argument("--threads", type=int, help="gunicorn threads (default: HR_THREADS or 4)")
     p.add_argument("--only", action="append", default=[],
@@ -59,11 +64,42 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+METRICS = ("rate_per_s", "p50_ms", "p95_ms", "p99_ms", "server_cpu_us")
+
+
+def aggregate(rounds: list[dict[str, Any]], bases: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """One row's result over the rounds: the median of each figure, and `ratios` — for each
+    figure, the median over rounds of (this round's figure ÷ the same round's baseline)."""
+    merged = dict(rounds[-1])
+    for key in (*METRICS, "client_cpu_us", "mean_ms"):
+        values = [r[key] for r in rounds if r.get(key) is not None]
+        merged[key] = round(statistics.median(values), 3) if values else None
+    merged["requests"] = sum(r["requests"] for r in rounds)
+    merged["errors"] = sum(r["errors"] for r in rounds)
+    merged["rounds"] = len(rounds)
+    ratios: dict[str, float | None] = {}
+    for key in METRICS:
+        per_round = [r[key] / b[key] for r, b in zip(rounds, bases, strict=True)
+                     if b and r.get(key) is not None and b.get(key)]
+        ratios[key] = round(statistics.median(per_round), 3) if per_round else None
+    merged["ratios"] = ratios
+    if len(rounds) > 1:
+        merged["per_round"] = [{k: r.get(k) for k in (*METRICS, "requests", "errors")}
+                               for r in rounds]
+    return merged
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
 def render(rows: list[dict[str, Any]]) -> str:
-    base = next((r for r in rows if r["name"] == BASELINE and r["status"] == "ok"), None)
-    b = base["result"] if base else {}
     header = ["scenario", "rate/s", "×bare", "p50 ms", "×bare", "p95 ms", "×bare", "p99 ms",
-              "×bare", "n", "errors"]
+              "×bare", "cpu µs", "×bare", "n", "errors"]
     table = [header]
     notes: dict[int, str] = {}
     for row in rows:
@@ -72,13 +108,14 @@ def render(rows: list[dict[str, Any]]) -> str:
             table.append([row["name"]] + [""] * (len(header) - 1))
             continue
         r = row["result"]
+        ratios = r.get("ratios", {})
         unit = "" if r["unit"] == "req" else f" {r['unit']}"
         table.append([
-            row["name"], _fmt(r["rate_per_s"], 0) + unit,
-            _ratio(r["rate_per_s"], b.get("rate_per_s")),
-            _fmt(r["p50_ms"], 3), _ratio(r["p50_ms"], b.get("p50_ms")),
-            _fmt(r["p95_ms"], 3), _ratio(r["p95_ms"], b.get("p95_ms")),
-            _fmt(r["p99_ms"], 3), _ratio(r["p99_ms"], b.get("p99_ms")),
+            row["name"], _fmt(r["rate_per_s"], 0) + unit, _ratio(ratios.get("rate_per_s")),
+            _fmt(r["p50_ms"], 3), _ratio(ratios.get("p50_ms")),
+            _fmt(r["p95_ms"], 3), _ratio(ratios.get("p95_ms")),
+            _fmt(r["p99_ms"], 3), _ratio(ratios.get("p99_ms")),
+            _fmt(r.get("server_cpu_us"), 0), _ratio(ratios.get("server_cpu_us")),
             str(r["requests"]), str(r["errors"]),
         ])
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
@@ -107,32 +144,51 @@ def main(argv: list[str] | None = None) -> int:
                       verbose=args.keep)
     run = Run(env=env, concurrency=args.concurrency, duration=args.duration,
               max_requests=args.max_requests, warmup=args.warmup)
-    rows: list[dict[str, Any]] = []
+    measured: dict[str, list[dict[str, Any]]] = {s.name: [] for s in scenarios}
+    bases: dict[str, list[dict[str, Any] | None]] = {s.name: [] for s in scenarios}
+    failures: dict[str, dict[str, str]] = {}
     t0 = time.monotonic()
     try:
-        for s in scenarios:
-            print(f"· {s.name} …", file=sys.stderr, flush=True)
-            row: dict[str, Any] = {"name": s.name, "needs": list(s.needs)}
-            try:
-                for name in s.needs:
-                    env.service(name)
-                result: Result = s.func(run)
-            except ServiceMissing as exc:
-                row.update(status="skipped", reason=str(exc))
-            except Exception as exc:
-                row.update(status="error", reason=f"{type(exc).__name__}: {exc}")
-                print(f"  {row['reason']}", file=sys.stderr)
-            else:
-                row.update(status="ok", result=result.summary())
-            rows.append(row)
+        for n in range(args.rounds):
+            base: dict[str, Any] | None = None
+            for s in scenarios:
+                if s.name in failures:
+                    continue
+                label = f" (round {n + 1}/{args.rounds})" if args.rounds > 1 else ""
+                print(f"· {s.name}{label} …", file=sys.stderr, flush=True)
+                try:
+                    for name in s.needs:
+                        env.service(name)
+                    result: Result = s.func(run)
+                except ServiceMissing as exc:
+                    failures[s.name] = {"status": "skipped", "reason": str(exc)}
+                    continue
+                except Exception as exc:
+                    failures[s.name] = {"status": "error",
+                                        "reason": f"{type(exc).__name__}: {exc}"}
+                    print(f"  {failures[s.name]['reason']}", file=sys.stderr)
+                    continue
+                summary = result.summary()
+                if s.name == BASELINE:
+                    base = summary
+                measured[s.name].append(summary)
+                bases[s.name].append(base)
     finally:
         env.close()
+    rows: list[dict[str, Any]] = []
+    for s in scenarios:
+        row: dict[str, Any] = {"name": s.name, "needs": list(s.needs)}
+        if s.name in failures:
+            row.update(failures[s.name])
+        else:
+            row.update(status="ok", result=aggregate(measured[s.name], bases[s.name]))
+        rows.append(row)
     workers = args.workers or os.environ.get("HR_WORKERS", "2")
     threads = args.threads or os.environ.get("HR_THREADS", "4")
     print()
     print(f"store={args.store} gunicorn gthread workers={workers} threads={threads} "
           f"client concurrency={args.concurrency} duration={args.duration:g}s/row "
-          f"cpus={os.cpu_count()}")
+          f"rounds={args.rounds} cpus={os.cpu_count()}")
     print(render(rows))
     report = {
         "started_at": started.isoformat(), "elapsed_s": round(time.monotonic() - t0, 1),
@@ -140,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"workers": int(workers), "threads": int(threads),
                      "worker_class": "gthread", "concurrency": args.concurrency,
                      "duration_s": args.duration, "warmup_s": args.warmup,
-                     "max_requests": args.max_requests},
+                     "max_requests": args.max_requests, "rounds": args.rounds},
         "host": {"python": platform.python_version(), "platform": platform.platform(),
                  "cpus": os.cpu_count()},
         "baseline": BASELINE, "rows": rows,

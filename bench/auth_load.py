@@ -1,6 +1,6 @@
 """POSTs for the auth rows, on `bench.load.http_load`.
 
-Same rules as `bench.load.http_load`: `concurrency` threads, one keep-alive `http.client`
+Same rules as `bench.load.http_load`: `concurrency` threads, one keep-alive raw-socket
 connection each, a time bound and a request-count bound, loopback only, warm-up not counted,
 an unexpected status is an error and not a latency. Two additions the token endpoint needs:
 

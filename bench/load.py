@@ -1,14 +1,16 @@
 """A small, bounded, closed-loop load generator: threads, one keep-alive connection each.
 
-`http.client` rather than `requests`: the client must cost far less than the server it
-measures, and on a small machine it shares the CPUs with it. Loopback only.
+Raw sockets with ready-made request bytes rather than `http.client` or `requests`: the client
+must cost far less than the server it measures, and on a small machine it shares the CPUs
+with it. Loopback only.
 """
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import math
+import os
+import socket
 import threading
 import time
 from collections import Counter
@@ -31,6 +33,10 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list, repr=False)
     unit: str = "req"
     note: str = ""
+    #: CPU seconds over the measured window: the serving process group's (all gunicorn
+    #: processes; None when it is not known) and this process's (the load generator).
+    server_cpu_s: float | None = None
+    client_cpu_s: float | None = None
 
     @property
     def rate(self) -> float:
@@ -43,6 +49,10 @@ class Result:
         rank = max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))  # nearest rank
         return ordered[rank]
 
+    def cpu_us(self, seconds: float | None) -> float | None:
+        """CPU microseconds per measured request (steadier than rates on a busy machine)."""
+        return None if seconds is None or not self.requests else seconds / self.requests * 1e6
+
     def summary(self) -> dict[str, Any]:
         return {
             "requests": self.requests, "seconds": round(self.seconds, 3),
@@ -52,6 +62,8 @@ class Result:
             "p99_ms": _round(self.percentile(99)),
             "mean_ms": _round(sum(self.latencies_ms) / len(self.latencies_ms))
             if self.latencies_ms else None,
+            "server_cpu_us": _round(self.cpu_us(self.server_cpu_s)),
+            "client_cpu_us": _round(self.cpu_us(self.client_cpu_s)),
             "note": self.note,
         }
 
@@ -70,6 +82,49 @@ class _Counter:
     def __next__(self) -> int:
         with self._lock:
             return next(self._it)
+
+
+#: port -> the process group serving it (`bench.servers` registers each gunicorn it starts).
+SERVING_GROUPS: dict[int, int] = {}
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid` (Linux)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class _CpuWindow:
+    """The server's and this process's CPU seconds between `start()` and `stop()`."""
+
+    def __init__(self, port: int) -> None:
+        self.pgid = SERVING_GROUPS.get(port)
+        self.server: float | None = None
+        self.client: float | None = None
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system
+
+    def start(self) -> None:
+        self._s0 = group_cpu_seconds(self.pgid) if self.pgid else None
+        self._c0 = self._own()
+
+    def stop(self) -> None:
+        if self._s0 is not None and self.pgid:
+            self.server = group_cpu_seconds(self.pgid) - self._s0
+        self.client = self._own() - self._c0
 
 
 _source_addresses = _Counter(2)  # 127.0.0.2 onwards, process-wide: never reused in a run
@@ -101,6 +156,78 @@ class _Plan:
     issued: _Counter = field(default_factory=_Counter)  # measured requests
     limit: int = 50_000
 
+    def __post_init__(self) -> None:
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
+                 *(f"{k}: {v}" for k, v in self.headers.items())]
+        self._head = ("\r\n".join(lines) + "\r\n").encode("latin-1")
+        self._built: tuple[bytes | None, bytes] | None = None
+
+    def request(self, body: bytes | None) -> bytes:
+        """The request's bytes (built once per distinct body object)."""
+        built = self._built
+        if built is not None and built[0] is body:
+            return built[1]
+        payload = body or b""
+        length = f"Content-Length: {len(payload)}\r\n" if body is not None else ""
+        data = self._head + length.encode() + b"\r\n" + payload
+        self._built = (body, data)
+        return data
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection sending ready-made request bytes and reading each
+    answer by its Content-Length (or chunks). Not `http.client`: it parses headers with the
+    `email` package, which on a small machine costs about as much as the endpoints it would
+    measure, and every µs the client spends is taken from the servers sharing its CPUs."""
+
+    def __init__(self, host: str, port: int, *, timeout: float,
+                 source: tuple[str, int] | None) -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=source)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed by the server")
+        self.buf += chunk
+
+    def _take_until(self, marker: bytes) -> bytes:
+        while (end := self.buf.find(marker)) < 0:
+            self._fill()
+        taken, self.buf = self.buf[:end], self.buf[end + len(marker):]
+        return taken
+
+    def _take(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            self._fill()
+        taken, self.buf = self.buf[:n], self.buf[n:]
+        return taken
+
+    def exchange(self, request: bytes) -> tuple[int, bool]:
+        """Send one request, read its whole answer → (status, keep-alive?)."""
+        self.sock.sendall(request)
+        head = self._take_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        version, status = head[0].split(" ", 2)[:2]
+        fields = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if "content-length" in fields:
+            self._take(int(fields["content-length"]))
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            while (size := int(self._take_until(b"\r\n").split(b";")[0], 16)) > 0:
+                self._take(size + 2)
+            self._take_until(b"\r\n")
+        else:
+            raise ValueError("an answer without a length")
+        keep = fields.get("connection", "").lower() != "close" and version == "HTTP/1.1"
+        return int(status), keep
+
 
 class _Worker(threading.Thread):
     def __init__(self, plan: _Plan) -> None:
@@ -113,32 +240,26 @@ class _Worker(threading.Thread):
         self.last: float | None = None
         self._sent_on_source = 0
 
-    def _connect(self) -> http.client.HTTPConnection:
+    def _connect(self) -> _Connection:
         source = None
         if self.plan.source_every:
             source = (_next_source(), 0)
             self._sent_on_source = 0
-        return http.client.HTTPConnection(self.plan.host, self.plan.port,
-                                          timeout=self.plan.timeout, source_address=source)
+        return _Connection(self.plan.host, self.plan.port, timeout=self.plan.timeout,
+                           source=source)
 
-    def _exchange(self, conn: http.client.HTTPConnection,
-                  body: bytes | None) -> tuple[str, http.client.HTTPConnection]:
+    def _exchange(self, conn: _Connection, body: bytes | None) -> tuple[str, _Connection]:
         """One request on a keep-alive connection → (status, the connection to use next)."""
-        plan = self.plan
         try:
-            conn.request(plan.method, plan.path, body=body, headers=plan.headers)
+            status, keep_alive = conn.exchange(self.plan.request(body))
             self._sent_on_source += 1
-            resp = conn.getresponse()
-            resp.read()
-            status = str(resp.status)
-            if resp.getheader("Connection", "").lower() == "close":
+            if not keep_alive:
                 conn.close()
                 conn = self._connect()
-        except (OSError, http.client.HTTPException):
-            status = "conn-error"
+            return str(status), conn
+        except (OSError, ValueError):
             conn.close()
-            conn = self._connect()
-        return status, conn
+            return "conn-error", self._connect()
 
     def run(self) -> None:
         plan = self.plan
@@ -197,10 +318,14 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
         warm_until=start + warmup, stop_at=start + warmup + duration, timeout=timeout,
         source_every=source_every, limit=max_requests)
     workers = [_Worker(plan) for _ in range(concurrency)]
+    window = _CpuWindow(plan.port)
     for w in workers:
         w.start()
+    time.sleep(max(0.0, plan.warm_until - time.perf_counter()))
+    window.start()
     for w in workers:
         w.join(duration + warmup + timeout + 5)
+    window.stop()
     firsts = [w.first for w in workers if w.first is not None]
     lasts = [w.last for w in workers if w.last is not None]
     statuses: Counter[str] = Counter()
@@ -210,7 +335,8 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
     seconds = (max(lasts) - min(firsts)) if firsts and lasts else 0.0
     return Result(requests=sum(statuses.values()), seconds=seconds,
                   errors=sum(w.errors for w in workers), statuses=dict(statuses),
-                  latencies_ms=latencies)
+                  latencies_ms=latencies, server_cpu_s=window.server,
+                  client_cpu_s=window.client)
 
 
 def call_loop(func: Any, *, duration: float = 2.0, max_calls: int = 200_000,

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.load import SERVING_GROUPS
 from shared.settings import SERVICES
 from shared.testing import PostgresServer, SigningKey, TokenFactory, free_port
 
@@ -146,6 +147,7 @@ class Environment:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         server = Server(name=name, port=port, process=process, log_path=log_path)
         self.servers[name] = server
+        SERVING_GROUPS[port] = process.pid  # its own session: the group's id is its pid
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:

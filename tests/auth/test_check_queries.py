@@ -55,8 +55,18 @@ def _statements(app, send):
     return [s for s in statements if s.strip().upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}]
 
 
+@pytest.fixture
+def full_path(app):
+    """Every check takes the full Flask path (the check lane replays nothing)."""
+    lane = app.extensions["auth_check_lane"]
+    lane.enabled = False
+    yield
+    lane.enabled = True
+
+
 def test_a_check_request_costs_the_same_few_queries_whatever_depth_and_bindings(app, auth,
-                                                                               deep):
+                                                                               deep,
+                                                                               full_path):
     def check(who, org):
         return lambda: auth.check(deep[who], "leave:approve", org)
 
@@ -71,7 +81,7 @@ def test_a_check_request_costs_the_same_few_queries_whatever_depth_and_bindings(
         "out_of_scope"
 
 
-def test_a_batch_costs_the_same_queries_as_one_check(app, auth, client, deep):
+def test_a_batch_costs_the_same_queries_as_one_check(app, auth, client, deep, full_path):
     items = [{"permission": "leave:approve", "org": o} for o in ("L7", "U1", "U59", "SB01")]
     one = _statements(app, lambda: auth.check(deep["big"], "leave:approve", "L7"))
     batch = _statements(app, lambda: client.post(
@@ -80,10 +90,14 @@ def test_a_batch_costs_the_same_queries_as_one_check(app, auth, client, deep):
 
 
 def test_repeated_checks_with_one_token_still_see_changes_at_once(app, auth, client, deep):
-    """The verified-token cache must not hide revocation, unbinding or disabling."""
+    """Neither the verified-token cache nor the check lane may hide revocation, unbinding
+    or disabling."""
     token = deep["big"]
+    lane = app.extensions["auth_check_lane"]
+    hits = lane.hits
     for _ in range(3):
         assert auth.check(token, "leave:approve", "L7").get_json()["code"] == "allowed"
+    assert lane.hits == hits + 2  # the first was built by the full path, then replayed
     uid = client.get("/auth/me", headers=bearer(token)).get_json()["id"]
     binding = next(b for b in client.get(f"/auth/users/{uid}", headers=auth.admin)
                    .get_json()["bindings"] if (b["role"], b["org"]) == ("dept_manager", "L5"))
@@ -93,13 +107,16 @@ def test_repeated_checks_with_one_token_still_see_changes_at_once(app, auth, cli
     assert auth.check(token, "leave:approve", "L7").get_json()["code"] == "user_disabled"
 
 
-def test_a_revoked_access_token_is_refused_at_once_after_cached_verifications(auth, client,
-                                                                            deep):
+def test_a_revoked_access_token_is_refused_at_once_after_cached_verifications(app, auth,
+                                                                            client, deep):
     from tests.auth.conftest import SERVICE_CREDS
 
     token = deep["small"]
+    lane = app.extensions["auth_check_lane"]
+    hits = lane.hits
     for _ in range(3):
         assert auth.check(token, "leave:approve", "SB01").status_code == 200
+    assert lane.hits == hits + 2
     resp = client.post("/auth/revoke", data={"token": token}, auth=SERVICE_CREDS["leave"])
     assert resp.status_code == 200
     assert auth.check(token, "leave:approve", "SB01").status_code == 401

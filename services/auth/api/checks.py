@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from services.auth.api import common
+from services.auth.api.check_lane import ENVIRON_KEY, Replayable
+from services.auth.domain.scope import end_instant, today_in
 from services.auth.models import db
 from services.auth.schemas import BatchCheckRequest, BatchCheckResult, CheckRequest, CheckResult
 from services.auth.service import checks, tokens
@@ -118,13 +120,36 @@ def _json(payload: Any) -> Any:
 
 def _check(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
-    return _run(subject, [(body["permission"], body["org"])], batch=False)[0]
+    answer = _run(subject, [(body["permission"], body["org"])], batch=False)[0]
+    _replayable(body.get("subject_token"))
+    return answer
 
 
 def _batch(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
     items = [(c["permission"], c["org"]) for c in body["checks"]]
-    return {"results": _run(subject, items, batch=True)}
+    answer = {"results": _run(subject, items, batch=True)}
+    _replayable(body.get("subject_token"))
+    return answer
+
+
+def _replayable(subject_token: str | None) -> None:
+    """Tell the check lane (`api.check_lane`) under what this answer was built: the decision
+    generation the bearer gate read before anything else, until when both tokens' remembered
+    verifications hold, and the next local midnight (bindings are dated)."""
+    generation = getattr(g, "auth_generation", None)
+    caller = current_principal()
+    if generation is None or caller is None:
+        return
+    until = tokens.usable_until(caller.token)
+    if subject_token is not None:
+        until = min(until, tokens.usable_until(subject_token))
+    if until <= 0:
+        return
+    zone = common.settings().timezone
+    midnight = end_instant(today_in(common.now(), zone), zone)
+    request.environ[ENVIRON_KEY] = Replayable(generation=generation, until=until,
+                                              clock_until=midnight.timestamp(), sub=caller.sub)
 
 
 @blp.route("")

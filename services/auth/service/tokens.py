@@ -13,11 +13,11 @@ import uuid
 from typing import Any
 
 import jwt
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from services.auth.domain.scope import end_instant, today_in
-from services.auth.models import Client, RevokedAccessToken, TokenFamily, User
+from services.auth.models import AuthState, Client, RevokedAccessToken, TokenFamily, User
 from services.auth.service import bindings, keys, roles
 from services.auth.service.common import Prepared, session_scalar
 from shared.errors import Unauthorized
@@ -123,15 +123,26 @@ def verify(*, session: Session, settings: Settings, token: str,
 
 
 def verify_bearer(*, session: Session, settings: Settings,
-                  token: str) -> tuple[dict[str, Any], bool]:
+                  token: str) -> tuple[dict[str, Any], bool, int]:
     """`verify`, plus whether the token's sign-in (`sid`) is gone or revoked — both live
-    reads in one query, as the bearer gate asks on every request. (False without a `sid`.)"""
+    reads in one query, as the bearer gate asks on every request. (False without a `sid`.)
+    The same query reads the decision generation (`models.AuthState`) first in its snapshot,
+    so an answer built on what the request reads next may be replayed under it."""
     claims = _checked_claims(session=session, settings=settings, token=token, now=None)
     jti, sid = claims.get("jti") or None, claims.get("sid") or None
-    revoked, family, family_revoked_at = _REVOCATION_PREPARED.rows(session, jti=jti, sid=sid)[0]
+    revoked, family, family_revoked_at, generation = _REVOCATION_PREPARED.rows(
+        session, jti=jti, sid=sid)[0]
     if jti and revoked is not None:
         raise Unauthorized("The token has been revoked.")
-    return claims, bool(sid) and (family is None or family_revoked_at is not None)
+    return claims, bool(sid) and (family is None or family_revoked_at is not None), \
+        int(generation or 0)
+
+
+def usable_until(token: str) -> float:
+    """Until when (epoch seconds) `token`'s verification stays remembered: after that it is
+    verified afresh (and may have expired). 0 when it is not remembered."""
+    cached = _verified.get(token)
+    return cached[3] if cached is not None else 0.0
 
 
 def _checked_claims(*, session: Session, settings: Settings, token: str,
@@ -176,7 +187,9 @@ _REVOCATION = select(
     select(TokenFamily.id).where(TokenFamily.id == bindparam("sid"))
     .scalar_subquery().label("family"),
     select(TokenFamily.revoked_at).where(TokenFamily.id == bindparam("sid"))
-    .scalar_subquery().label("family_revoked_at"))
+    .scalar_subquery().label("family_revoked_at"),
+    select(AuthState.generation).where(AuthState.id == literal_column("1"))
+    .scalar_subquery().label("generation"))
 _REVOCATION_PREPARED = Prepared(_REVOCATION)
 
 
