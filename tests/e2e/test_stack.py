@@ -101,3 +101,35 @@ def test_a_role_on_a_new_unit_flows_from_staff_through_auth_into_the_token(stack
     assert {"role": "hr", "org": "E2EBR", "path": "E2EHQ/E2EBR"}.items() <= \
         next(r for r in claims["roles"] if r["org"] == "E2EBR").items()
     assert stack.request("GET", "staff", "/org-units/E2EBR", token=token).status_code == 200
+
+
+def test_a_disabled_user_shows_on_the_next_check_in_every_worker(stack):
+    """Repeated identical checks are replayed by each gunicorn worker's check lane; the
+    admin's change, handled by whichever worker, must end every replay at once."""
+    require("auth")
+    import requests
+
+    admin = stack.admin_token()
+    user = stack.request("POST", "auth", "/users", token=admin, json={
+        "username": "e2e.lane", "password": "E2e-Lane-Passw0rd!", "display_name": "E2E Lane"})
+    assert user.status_code == 201, user.text
+    bound = stack.request("POST", "auth", f"/users/{user.json()['id']}/roles", token=admin,
+                          json={"role": "employee", "org": "*"})
+    assert bound.status_code == 201, bound.text
+    token = stack.login("e2e.lane", "E2e-Lane-Passw0rd!")
+
+    def codes() -> set[str]:
+        seen = set()
+        for _ in range(40):  # a new connection each time: spread over the workers
+            resp = requests.post(stack.url("auth", "/check"), timeout=10,
+                                 headers={"Authorization": f"Bearer {token}"},
+                                 json={"permission": "leave:request", "org": "*"})
+            assert resp.status_code == 200, resp.text
+            seen.add(resp.json()["code"])
+        return seen
+
+    assert codes() == {"allowed"}
+    disabled = stack.request("PATCH", "auth", f"/users/{user.json()['id']}", token=admin,
+                             json={"status": "disabled"})
+    assert disabled.status_code == 200, disabled.text
+    assert codes() == {"user_disabled"}
