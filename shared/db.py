@@ -105,6 +105,47 @@ def init_db(app: Any, db: SQLAlchemy, url: str) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
     db.init_app(app)
+    end_reads_with_commit(app, db)
+
+
+_WROTE = "hr_wrote"
+
+
+@event.listens_for(Engine, "begin")
+def _transaction_begins(conn: Any) -> None:
+    conn.info[_WROTE] = False
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Anything but a plain SELECT counts as a write (conservatively: a CTE too)."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_WROTE] = True
+
+
+def end_reads_with_commit(app: Any, db: SQLAlchemy) -> None:
+    """End a successful request's read-only transaction with COMMIT instead of the teardown's
+    ROLLBACK.
+
+    For data the two are the same when the transaction only ran SELECTs. But psycopg 3
+    forgets the statements it prepared inside a transaction that is rolled back, so with a
+    ROLLBACK after every request, PostgreSQL plans every statement of every request afresh
+    (psycopg prepares a statement once it has run 5 times on a connection); a COMMIT keeps
+    them prepared on the pooled connection. Anything that wrote — a flush, a DML statement,
+    anything not a SELECT — and every 4xx/5xx answer still end with the teardown's ROLLBACK.
+    """
+
+    @app.after_request
+    def _end_read(response: Any) -> Any:
+        if response.status_code >= 400 or not db.session.registry.has():
+            return response
+        session = db.session()
+        if (not session.in_transaction() or session.new or session.dirty
+                or session.deleted):
+            return response
+        if not session.connection().info.get(_WROTE, True):
+            session.commit()
+        return response
 
 
 class session_for:
