@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 from services.auth.domain.decisions import BindingView, Decision, decide
 from services.auth.domain.scope import WHOLE_ORGANISATION, today_in
@@ -164,23 +164,7 @@ def check_user(*, session: Session, settings: Settings, user_id: int,
     answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
                               permission=p, org=o, target_path=paths[o] or "", today=today))
                for p, o in items]
-    end_read(session)
-    return answers
-
-
-def end_read(session: Session | scoped_session[Session]) -> None:
-    """End the check's transaction with a COMMIT, where the request's teardown would ROLLBACK.
-
-    It only read (its one write, what staff told us, is committed in `_validate`), so both
-    end it alike for the data; but psycopg 3 forgets its prepared statements at every
-    ROLLBACK and keeps them across a COMMIT — so on PostgreSQL the gate's and the check's
-    statements stay prepared on the pooled connection instead of being re-planned on every
-    request (the pool's own reset then finds no transaction and sends nothing). On SQLite
-    both are no-ops."""
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.commit()
+    return answers  # the request ends its read with COMMIT (`shared.db`), keeping it prepared
 
 
 def check_client(*, session: Session, permissions: frozenset[str],
