@@ -203,27 +203,41 @@ class CheckLane:
 
 class _GenerationReader:
     """One DBAPI connection a serving thread keeps for reading the generation: detached from
-    the engine's pool (it never counts against it, and closing it closes it), in autocommit
-    on PostgreSQL — one round trip per read, no transaction to end, and the statement stays
-    prepared — and outside any transaction on SQLite, which reads each statement afresh."""
+    the engine's pool (it never counts against it, and closing it closes it).
+
+    On PostgreSQL it is in autocommit and runs one statement it prepared itself, through
+    psycopg's libpq layer (`psycopg.pq`): one round trip per read, no transaction to end, and
+    none of the cursor machinery a single integer does not need. SQLite reads each statement
+    afresh outside any transaction."""
+
+    STATEMENT = b"hr_auth_generation"
 
     def __init__(self, engine: Engine, epoch: int) -> None:
         self.epoch = epoch
         fairy = engine.raw_connection()
         self.raw = fairy.driver_connection
         fairy.detach()
-        self.postgres = engine.dialect.name == "postgresql"
-        if self.postgres:
+        self.pgconn = None
+        if engine.dialect.name == "postgresql":
+            from psycopg import pq
+
             self.raw.autocommit = True
-        self.cursor = self.raw.cursor()
+            self.pgconn = self.raw.pgconn
+            self._tuples_ok = pq.ExecStatus.TUPLES_OK
+            prepared = self.pgconn.prepare(self.STATEMENT, GENERATION_SQL.encode())
+            if prepared.status != pq.ExecStatus.COMMAND_OK:
+                raise RuntimeError(prepared.error_message.decode(errors="replace"))
+        else:
+            self.cursor = self.raw.cursor()
 
     def read(self) -> int:
-        if self.postgres:
-            self.cursor.execute(GENERATION_SQL, prepare=True)
-        else:
-            self.cursor.execute(GENERATION_SQL)
-        row = self.cursor.fetchone()
-        return int(row[0])
+        if self.pgconn is not None:
+            result = self.pgconn.exec_prepared(self.STATEMENT, None)
+            if result.status != self._tuples_ok or result.ntuples != 1:
+                raise RuntimeError(result.error_message.decode(errors="replace"))
+            return int(result.get_value(0, 0))
+        self.cursor.execute(GENERATION_SQL)
+        return int(self.cursor.fetchone()[0])
 
     def close(self) -> None:
         try:
