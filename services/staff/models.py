@@ -120,6 +120,9 @@ class Employee(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("ix_employees_unit_id", "unit_id"),
         Index("ix_employees_name", "name"),
+        # A listing's page walks employees in number order and keeps those of its units:
+        # with the unit beside the number, that walk never reads the table (migration 0002).
+        Index("ix_employees_employee_no_unit_id", "employee_no", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -151,6 +154,29 @@ class Employee(db.Model):  # type: ignore[name-defined]
     @property
     def manager_no(self) -> str | None:
         return self.manager.employee_no if self.manager is not None else None
+
+
+class UnitHeadcount(db.Model):  # type: ignore[name-defined]
+    """How many employees a unit holds in each status, beside the unit's path.
+
+    Kept by database triggers (migration 0002, in the writing statement's own transaction,
+    on both stores): on `employees`, every insert, delete, and change of `unit_id` or
+    `status`; on `org_units`, every path change (a move re-paths a subtree). Whatever
+    writes (API, CSV import, loaders, SQL) keeps it exact, and the application never writes
+    it. A listing's exact total over a subtree is then a sum over this table's path index
+    (a few rows per unit) instead of a count over the subtree's employees.
+    """
+
+    __tablename__ = "unit_headcounts"
+    __table_args__ = (
+        Index("ix_unit_headcounts_path", "path", "status", "employees",
+              postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    employees: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Assignment(db.Model):  # type: ignore[name-defined]

@@ -18,7 +18,6 @@ from tests.auth.conftest import SERVICE_CREDS
 from tests.conftest import bearer
 
 
-
 def _migration_0003():
     import importlib.util
 

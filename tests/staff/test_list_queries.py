@@ -131,6 +131,49 @@ def test_the_page_is_the_same_whatever_the_plan(trees, tokens):
         assert [e["employee_no"] for e in body["items"]] == expected[:200]
 
 
+def test_every_way_of_finding_a_page_gives_the_rows_of_a_plain_sort(trees, tokens):
+    """Pages walked in number order (large subtrees, early pages) and pages gathered and
+    sorted (small subtrees, deep pages) are exactly the slices of a sorted list, with the
+    exact total, with and without a status filter."""
+    app, org, _url = trees["larger"]
+    whole = bearer(tokens.user(sub="hr", roles=[("hr", "*", "*")]))
+    client = app.test_client()
+    by_id = {u.id: u for u in org.units}
+    units = [org.units[0], next(u for u in org.units if u.type == staff_data.BRANCH),
+             next(u for u in org.units if u.type == staff_data.OUTLET and org.employees_in(u))]
+    for unit in units:
+        for status in (None, "active", "left"):
+            expected = sorted(e[1] for e in org.employees
+                              if (by_id[e[4]].path == unit.path
+                                  or by_id[e[4]].path.startswith(unit.path + "/"))
+                              and status in (None, e[10]))
+            for page, per_page in ((1, 50), (2, 7), (40, 50), (1, 200), (2**31 - 1, 200)):
+                query = (f"/staff/employees?org={unit.code}&subtree=true&page={page}"
+                         f"&per_page={per_page}" + (f"&status={status}" if status else ""))
+                body = client.get(query, headers=whole).get_json()
+                assert body["total"] == len(expected), query
+                start = (page - 1) * per_page
+                assert [e["employee_no"] for e in body["items"]] == \
+                    expected[start:start + per_page], query
+
+
+def test_the_bulk_loaded_head_counts_match_the_employees(trees):
+    """The bench loader writes employees straight into the tables (COPY / executemany): the
+    triggers count them all the same."""
+    from sqlalchemy import text
+
+    for app, _org, _url in trees.values():
+        with app.app_context():
+            stored = set(db.session.execute(text(
+                "SELECT unit_id, status, employees FROM unit_headcounts "
+                "WHERE employees <> 0")).all())
+            counted = set(db.session.execute(text(
+                "SELECT unit_id, status, count(*) FROM employees "
+                "GROUP BY unit_id, status")).all())
+            db.session.remove()
+        assert stored == counted
+
+
 def _reference_chain(no: str) -> dict[str, Any]:
     """The chain as the ORM objects and `ChainRead` gave it before the plain-column path."""
     from sqlalchemy import select

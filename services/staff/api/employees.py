@@ -20,7 +20,7 @@ from services.staff.schemas.employees import (
     EmployeeStatusChange,
     TransferIn,
 )
-from services.staff.service import assignments, chain, employees
+from services.staff.service import assignments, chain, employees, listing
 from services.staff.service.common import find_unit, get_employee
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
@@ -47,14 +47,19 @@ def writable(employee_no: str) -> Any:
     return employee
 
 
+#: One instance for every listing request: given the class, webargs builds a new schema
+#: per request (marshmallow's field set-up, ~80 µs); loading with it keeps no state.
+EMPLOYEE_QUERY = EmployeeQuery()
+
+
 @blp.route("")
 class Employees(MethodView):
-    @blp.arguments(EmployeeQuery, location="query")
+    @blp.arguments(EMPLOYEE_QUERY, location="query")
     @blp.response(200, page_of(EmployeeRead))
     def get(self, query: dict[str, Any]) -> Any:
         """Search (q: name or number; org, subtree, position, status, grade) in scope."""
         principal = current_principal()
-        items, total = employees.search_employees(
+        items, total = listing.search_employees(
             session=db.session, scopes=access.read_scopes(principal),
             own_no=principal.emp if principal.kind == "user" else None,
             sight=access.sight(principal), **query)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
+    String,
     and_,
     bindparam,
     false,
@@ -23,7 +24,6 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from services.staff.domain.org import like_escape
 from services.staff.models import Employee, OrgUnit, Position
 from shared.errors import NotFound, ValidationFailed
 from shared.web import FORBIDDEN_CHARS
@@ -32,33 +32,38 @@ from shared.web import FORBIDDEN_CHARS
 class SubtreeOf(ColumnElement[bool]):
     """`column` is `path` or below it, in the form each store answers from the path index.
 
-    PostgreSQL: `column = X OR column LIKE 'X/%'` (LIKE wildcards escaped), which the
-    `varchar_pattern_ops` index turns into a `~>=~ 'X/' AND ~<~ 'X0'` range whatever the
-    database's collation. SQLite ignores the index for a LIKE with an ESCAPE clause (and its
-    LIKE is case-insensitive), so there: `column = X OR (column >= 'X/' AND column < 'X0')`
-    ('0' follows '/'), a binary-collation range the ordinary index serves; exactly the
-    strings that start with 'X/'. A plain range is not used on PostgreSQL: under a
-    linguistic collation (en_US) '/' does not sort that way.
+    Both are `column = X OR (X/ ≤ column < X0)` compared byte by byte ('0' follows '/'):
+    exactly the strings that start with 'X/'. PostgreSQL: with the pattern operators
+    `~>=~`/`~<~`, the `varchar_pattern_ops` index's own (byte-wise, whatever the database's
+    collation: under en_US a plain `>=` would not sort '/' that way). They are what the
+    planner derives from `LIKE 'X/%'`, but unlike a LIKE pattern they stay an index range
+    in a prepared statement's generic plan, where the pattern is a parameter (a generic
+    LIKE scanned every unit). SQLite: plain `>=`/`<` under its binary collation, which the
+    ordinary index serves (it ignores the index for a LIKE with an ESCAPE clause).
 
     `use_index=False` tells SQLite (only) not to start from the path index (`+column`, its
     documented way), for a page over a subtree so large that walking the ORDER BY index and
     filtering is cheaper than collecting and sorting the whole subtree; SQLite has no
     statistics to know that, PostgreSQL's planner has and decides alone.
+
+    `path` is a string, or any SQL string expression (a bound parameter of a statement
+    built once, another unit's path column) with `bounds` its `(X/, X0)` expressions.
     """
 
     inherit_cache = True
     _is_implicitly_boolean = True
     type = Boolean()
-    _traverse_internals = [("like_form", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+    _traverse_internals = [("pattern_form", InternalTraversal.dp_clauseelement),  # noqa: RUF012
                            ("range_form", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, column: Any, path: str, *, use_index: bool = True) -> None:
-        self.like_form = or_(column == path, column.like(like_escape(path) + "/%",
-                                                         escape="\\")).self_group()
+    def __init__(self, column: Any, path: Any, *, use_index: bool = True,
+                 bounds: tuple[Any, Any] | None = None) -> None:
+        low, high = bounds if bounds is not None else (path + "/", path + "0")
+        at_least, below = (column.op(op, is_comparison=True) for op in ("~>=~", "~<~"))
+        self.pattern_form = or_(column == path, and_(at_least(low), below(high))).self_group()
         if not use_index:
             column = UnaryExpression(column, operator=custom_op("+"), type_=column.type)
-        self.range_form = or_(column == path, and_(column >= path + "/",
-                                                   column < path + "0")).self_group()
+        self.range_form = or_(column == path, and_(column >= low, column < high)).self_group()
 
 
 @compiles(SubtreeOf)
@@ -67,8 +72,8 @@ def _subtree_range(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
 
 
 @compiles(SubtreeOf, "postgresql")
-def _subtree_like(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
-    return compiler.process(element.like_form, **kw)
+def _subtree_pattern(element: SubtreeOf, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.pattern_form, **kw)
 
 
 @lru_cache(maxsize=4096)
@@ -78,6 +83,19 @@ def subtree_clause(column: Any, path: str, *, use_index: bool = True) -> ColumnE
     Built once per path (an immutable expression, shared by every request and thread that
     filters on it): building both store forms costs more than compiling the cached query."""
     return SubtreeOf(column, path, use_index=use_index)
+
+
+def subtree_param(column: Any, name: str) -> ColumnElement[bool]:
+    """`column` is the path bound as `name` or below it, for a statement built once: the
+    values go in as `subtree_values(name, path)`."""
+    return SubtreeOf(column, bindparam(name, type_=String),
+                     bounds=(bindparam(name + "_lo", type_=String),
+                             bindparam(name + "_hi", type_=String)))
+
+
+def subtree_values(name: str, path: str) -> dict[str, str]:
+    """The parameters of `subtree_param(column, name)` for `path`."""
+    return {name: path, name + "_lo": path + "/", name + "_hi": path + "0"}
 
 
 def within_any(column: Any, paths: list[str] | None, *,

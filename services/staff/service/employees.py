@@ -1,33 +1,25 @@
-"""Employees: hire (create), read, search within scope, status changes, small edits."""
+"""Employees: hire (create), read, status changes, small edits (the listing: `listing`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from services.staff.domain.org import is_within, like_escape
 from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
 from services.staff.service.common import (
     EVERYTHING,
     Sight,
     get_employee,
-    reading,
     storable,
-    subtree_clause,
-    unit_ref,
 )
-from services.staff.service.common import within_any as _within_any
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
 
 STATUSES = ("active", "suspended", "left")
 GRADES = ("head", "mid", "staff")
-#: Above this many matches a page walks the employee-number index and filters (SQLite; see
-#: `SubtreeOf`): about √(per_page × employees) for 50 a page and 100,000 employees.
-WALK_BY_NUMBER_ABOVE = 2_000
 
 
 def employee_dict(e: Employee) -> dict[str, Any]:
@@ -137,98 +129,6 @@ def create_employee(*, session: Session, employee_in: dict[str, Any], actor: Act
     if commit:
         session.commit()
     return employee
-
-
-def search_employees(*, session: Session, scopes: list[str] | None, own_no: str | None,
-                     page: int, per_page: int, org: str | None = None, subtree: bool = False,
-                     q: str | None = None, position: str | None = None,
-                     status: str | None = None, grade: str | None = None,
-                     sight: Sight = EVERYTHING) -> tuple[list[dict[str, Any]], int]:
-    """Employees in the caller's scope (plus their own record), filtered and paged.
-
-    Three queries whatever the tree's size: the unit (with `org`), the exact total, the page.
-    The total joins only what its filters need (units for a path filter, positions for a
-    position or grade filter) and counts from the indexes; the page selects the columns
-    `EmployeeRead` shows (unit, position and the manager's number joined), as dicts.
-    An `org` the caller may not know (`sight`) answers as an unknown code.
-    """
-    conn = reading(session)  # read-only: no BEGIN/ROLLBACK round trips
-    unit = unit_ref(session, org, field="org", sight=sight) if org else None
-    if unit is not None and scopes is not None:
-        # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
-        # unit adds nothing; under `subtree`, only the scopes inside the subtree matter. Two
-        # overlapping path filters would also mislead PostgreSQL's row estimate (×selectivity²).
-        if any(is_within(unit.path, s) for s in scopes):
-            scopes = None
-        elif subtree:
-            scopes = [s for s in scopes if is_within(s, unit.path)]
-
-    def where(use_index: bool) -> tuple[list[Any], bool]:
-        filters: list[Any] = []
-        needs_unit = False
-        scope_filter = _within_any(OrgUnit.path, scopes, use_index=use_index)
-        if scope_filter is not None:
-            filters.append(or_(scope_filter, Employee.employee_no == own_no) if own_no
-                           else scope_filter)
-            needs_unit = True
-        if unit is not None:
-            if subtree:
-                filters.append(subtree_clause(OrgUnit.path, unit.path, use_index=use_index))
-                needs_unit = True
-            else:
-                filters.append(Employee.unit_id == unit.id)
-        if q:
-            needle = f"%{like_escape(q.lower())}%"
-            filters.append(or_(func.lower(Employee.name).like(needle, escape="\\"),
-                               func.lower(Employee.name_en).like(needle, escape="\\"),
-                               func.lower(Employee.employee_no).like(needle, escape="\\")))
-        if position:
-            filters.append(Position.code == position)
-        if status:
-            filters.append(Employee.status == status)
-        if grade:
-            filters.append(func.coalesce(Employee.grade_override, Position.grade) == grade)
-        return filters, needs_unit
-
-    filters, needs_unit = where(use_index=True)
-    count = _COUNT_UNIT_POSITION if needs_unit and (position or grade) else \
-        _COUNT_UNIT if needs_unit else _COUNT_POSITION if position or grade else _COUNT
-    # Plain columns on the session's connection, without the ORM's result layer.
-    total = conn.scalar(count.where(*filters)) or 0
-    if total > WALK_BY_NUMBER_ABOVE and needs_unit:
-        filters, _ = where(use_index=False)
-    stmt = (_PAGE.where(*filters).order_by(Employee.employee_no)
-            .offset((page - 1) * per_page).limit(per_page))
-    return [_listed(row) for row in conn.execute(stmt)], total
-
-
-#: The statements' fixed parts, built once: a request only adds its filters and its page
-#: (the manager alias in particular: a fresh `aliased()` per request built its columns anew).
-_MANAGER = aliased(Employee, name="manager")
-_COUNT = select(func.count()).select_from(Employee)
-_COUNT_UNIT = _COUNT.join(Employee.unit)
-_COUNT_POSITION = _COUNT.join(Employee.position)
-_COUNT_UNIT_POSITION = _COUNT_UNIT.join(Employee.position)
-_PAGE = (select(Employee.employee_no, Employee.name, Employee.name_en,
-                OrgUnit.code, OrgUnit.path, Position.code, Employee.grade_override,
-                Position.grade, _MANAGER.employee_no, Employee.hire_date,
-                Employee.work_start_date, Employee.status)
-         .join(Employee.unit).join(Employee.position)
-         .outerjoin(_MANAGER, _MANAGER.id == Employee.manager_id))
-
-
-def _listed(row: Any) -> dict[str, Any]:
-    """A page row exactly as `EmployeeRead` dumps an employee (same keys in the same order,
-    dates as ISO strings), from plain columns: a page is read-only, and 50 rows through
-    marshmallow cost more than the query (`tests/staff/test_list_queries.py` holds the two
-    equal)."""
-    (no, name, name_en, org, path, position, override, position_grade, manager_no, hired,
-     started, status) = row
-    return {"employee_no": no, "name": name, "name_en": name_en, "org": org,
-            "org_path": path, "position": position, "grade": override or position_grade,
-            "grade_override": override, "manager": manager_no,
-            "hire_date": hired.isoformat(), "work_start_date": started.isoformat(),
-            "status": status}
 
 
 def change_status(*, session: Session, employee_no: str, status: str,
