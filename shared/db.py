@@ -105,27 +105,27 @@ def init_db(app: Any, db: SQLAlchemy, url: str) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
     db.init_app(app)
-    end_reads_with_commit(app, db)
+    if url.startswith("postgresql"):
+        with app.app_context():
+            end_reads_with_commit(app, db, db.engine)
 
 
 _WROTE = "hr_wrote"
 
 
-@event.listens_for(Engine, "begin")
 def _transaction_begins(conn: Any) -> None:
     conn.info[_WROTE] = False
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
     """Anything but a plain SELECT counts as a write (conservatively: a CTE too)."""
     if statement.lstrip()[:6].upper() != "SELECT":
         conn.info[_WROTE] = True
 
 
-def end_reads_with_commit(app: Any, db: SQLAlchemy) -> None:
-    """End a successful request's read-only transaction with COMMIT instead of the teardown's
-    ROLLBACK.
+def end_reads_with_commit(app: Any, db: SQLAlchemy, engine: Engine) -> None:
+    """On PostgreSQL, end a successful request's read-only transaction with COMMIT instead
+    of the teardown's ROLLBACK.
 
     For data the two are the same when the transaction only ran SELECTs. But psycopg 3
     forgets the statements it prepared inside a transaction that is rolled back, so with a
@@ -133,7 +133,11 @@ def end_reads_with_commit(app: Any, db: SQLAlchemy) -> None:
     (psycopg prepares a statement once it has run 5 times on a connection); a COMMIT keeps
     them prepared on the pooled connection. Anything that wrote — a flush, a DML statement,
     anything not a SELECT — and every 4xx/5xx answer still end with the teardown's ROLLBACK.
+    Reads on an autocommit connection (staff's `reading`) have no transaction to end.
+    SQLite keeps nothing prepared across transactions, so it is not wired there.
     """
+    event.listen(engine, "begin", _transaction_begins)
+    event.listen(engine, "before_cursor_execute", _note_writes)
 
     @app.after_request
     def _end_read(response: Any) -> Any:
@@ -143,7 +147,10 @@ def end_reads_with_commit(app: Any, db: SQLAlchemy) -> None:
         if (not session.in_transaction() or session.new or session.dirty
                 or session.deleted):
             return response
-        if not session.connection().info.get(_WROTE, True):
+        conn = session.connection()
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return response
+        if not conn.info.get(_WROTE, True):
             session.commit()
         return response
 

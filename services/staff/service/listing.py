@@ -51,7 +51,7 @@ from services.staff.service.common import (
     unit_ref,
     within_any,
 )
-from services.staff.service.prepared import Prepared
+from shared.prepared import Prepared
 
 #: Counted listings (filters on employees) walk the number index above this many matches:
 #: about √(per_page × employees) for 50 a page and 100,000 employees (SQLite, which has no

@@ -1,22 +1,21 @@
 """Core SELECTs compiled once per dialect and run straight on the DBAPI cursor.
 
-For the listing's two statements, which every listing request runs: `Connection.execute`
-and its `Result` cost about as much as PostgreSQL's work on them (cache-key generation,
-execution context, result metadata, per-row processing). This is the staff copy of the
-auth service's `Prepared` (`services/auth/service/common.py`): a service does not import
-another's code, and the shared package is not this change's to edit — one shared version
-is the natural next step.
+For the few statements a hot route runs on every request (auth's bearer gate and
+`/auth/check`, staff's subtree listing), `Connection.execute` and its `Result` cost about as
+much as the database's work on them (cache-key generation, execution context, result
+metadata, per-row processing).
 
 Same SQL, parameters and values as `Connection.execute` (bind and result type processing
-as SQLAlchemy applies them — dates on SQLite), same engine events
-(`before_cursor_execute`/`after_cursor_execute`, so statement counters see it) and same
-errors (a DBAPI error goes through the connection's own handling: wrapped as
-`sqlalchemy.exc.*Error`, the connection invalidated on a disconnect). Rows are plain
-tuples in the statement's column order.
+as SQLAlchemy applies them — dates and JSON on SQLite), same engine events
+(`before_cursor_execute`/`after_cursor_execute`, so statement counters see it), same
+transaction (the session's connection) and same errors (a DBAPI error goes through the
+connection's own handling: wrapped as `sqlalchemy.exc.*Error`, the connection invalidated
+on a disconnect). Rows are plain tuples in the statement's column order.
 
 Integer parameters marked `literal_execute=True` (LIMIT, OFFSET) are written into the SQL
 text, as `Connection.execute` would: PostgreSQL's generic plan for a prepared statement
-then knows them.
+then knows them. The one private call, `Connection._handle_dbapi_exception`, is why
+SQLAlchemy is pinned below 2.2 (tests hold these rows to `Connection.execute`'s).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.orm import Session, scoped_session
 
 _Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any], dict[str, Callable[[Any], Any]],
                   list[tuple[int, Callable[[Any], Any]]], tuple[str, ...]]
@@ -33,7 +33,7 @@ _Compiled = tuple[str, tuple[str, ...] | None, dict[str, Any], dict[str, Callabl
 class Prepared:
     """One SELECT, compiled on first use per dialect (see the module docstring)."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | Any) -> None:
         self.statement = statement
         self._by_dialect: dict[Dialect, _Compiled] = {}
 
@@ -65,6 +65,16 @@ class Prepared:
                 self._by_dialect.clear()
             self._by_dialect[dialect] = found
         return found
+
+    def rows(self, session: Session | scoped_session[Session],
+             **params: Any) -> list[tuple[Any, ...]]:
+        """Run on the session's connection, in its transaction (flushing first, as the ORM's
+        autoflush would)."""
+        if isinstance(session, scoped_session):
+            session = session()  # the request's session, looked up once
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        return self.run(session.connection(), params)
 
     def run(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         sql, positional, fixed, binds, results, inline = self._compiled(conn.dialect)
