@@ -27,6 +27,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.routing import IntegerConverter
 
 from shared.errors import PROBLEM_JSON, install_error_handlers
+from shared.jsonio import FastJSONProvider
 from shared.logging import install_request_logging
 from shared.settings import Settings
 
@@ -273,8 +274,7 @@ def build_app(
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         TESTING=settings.TESTING,
     )
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = FastJSONProvider(app)
     app.extensions["hr_settings"] = settings
     install_request_logging(app, settings)
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
