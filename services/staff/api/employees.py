@@ -164,7 +164,7 @@ class EmployeeChain(MethodView):
     def get(self, employee_no: str) -> Any:
         """The units above the employee for approval routing: own unit, 网点, governing
         branch (管辖行), head office; plus grade, position and must_cover."""
-        found = chain.employee_brief(db.session, employee_no)
+        found = chain.find(db.session, employee_no)
         access.require_read_employee(current_principal(), employee_no, found.path)
         # Already in the form `ChainRead` dumps (plain values): answered as it is.
-        return jsonify(chain.chain_of(db.session, found))
+        return jsonify(chain.answer(found))
