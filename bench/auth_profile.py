@@ -26,11 +26,8 @@ import argparse
 import cProfile
 import io
 import json
-import logging
-import os
 import pstats
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,31 +51,22 @@ class Setup:
     pg: Any = None
 
     def close(self) -> None:
+        from bench.profiling import close_app
         from services.auth.models import db
 
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if self.pg is not None:
-            self.pg.stop()
+        close_app(self.app, db, self.pg)
 
 
 def build(store: str = "sqlite") -> Setup:
     """A migrated, first-started, bulk-loaded auth database and the app on it, with
     `bench-deep` signed in (as `bench.auth_scenarios` and gunicorn's master prepare it)."""
     from bench.auth_scenarios import DEEP_USER, PASSWORD, bulk_load
+    from bench.profiling import silence_logs, throwaway_store
     from services.auth.app import create_app, prepare
     from shared.settings import Settings
 
-    tmp = Path(tempfile.mkdtemp(prefix="hr-auth-profile-"))
-    pg = None
-    environ = {"HR_DATA_DIR": str(tmp), "HR_DEMO": "0", "HR_ISSUER": ISSUER,
-               "HR_STAFF_URL": "http://127.0.0.1:9"}
-    if store == "postgres":
-        from shared.testing import PostgresServer
-
-        pg = PostgresServer().start()
-        environ["AUTH_DATABASE_URL"] = pg.create_database("profile_auth")
+    environ = {"HR_ISSUER": ISSUER, "HR_STAFF_URL": "http://127.0.0.1:9"}
+    tmp, pg = throwaway_store("auth", store, environ)
     try:
         settings = Settings("auth", environ=environ)
         prepare(settings)
@@ -87,10 +75,7 @@ def build(store: str = "sqlite") -> Setup:
         print(f"data: {loaded.units:,} units, {loaded.bindings:,} bindings "
               f"({time.perf_counter() - t0:.1f}s), store={store}", file=sys.stderr)
         app = create_app(settings)
-        devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(devnull)
+        silence_logs()
         client = app.test_client()
         resp = client.post("/auth/token", data={"grant_type": "password",
                                                 "username": DEEP_USER, "password": PASSWORD})
@@ -149,23 +134,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check answer: {first.get_data(as_text=True).strip()}", file=sys.stderr)
         from services.auth.models import db
 
-        queries = len(statements(app, db, check, skip_transaction_control=True))
-        batch_queries = len(statements(app, db, batch, skip_transaction_control=True))
+        lane = app.extensions["auth_check_lane"]
+
+        def full(call: Any) -> Any:
+            """The same call through the full Flask path (the check lane replays nothing)."""
+            def through() -> Any:
+                lane.enabled = False
+                try:
+                    return call()
+                finally:
+                    lane.enabled = True
+            return through
+
+        queries = len(statements(app, db, full(check), skip_transaction_control=True))
+        batch_queries = len(statements(app, db, full(batch), skip_transaction_control=True))
         for call in (bare, health, check, batch):  # warm every cache a worker would have
             for _ in range(200):
                 call()
 
         rows = [("bare Flask GET /bare/health", bare), ("GET /auth/health", health),
-                ("POST /auth/check", check), ("POST /auth/check/batch (10)", batch)]
+                ("POST /auth/check (replayed)", check),
+                ("POST /auth/check (full path)", full(check)),
+                ("POST /auth/check/batch (10, replayed)", batch),
+                ("POST /auth/check/batch (10, full path)", full(batch))]
         results = {name: median_us(call, args.n, args.repeat) for name, call in rows}
         base = results[rows[0][0]]
         print(f"\nN={args.n} × {args.repeat} (median), one thread, Flask test client, "
               f"store={args.store}")
-        print(f"{'':34}{'µs/call':>10}{'×bare':>8}{'−bare µs':>10}")
+        print(f"{'':40}{'µs/call':>10}{'×bare':>8}{'−bare µs':>10}")
         for name, us in results.items():
-            print(f"{name:34}{us:>10.0f}{us / base:>8.2f}{us - base:>10.0f}")
-        print(f"queries per check: {queries}, per batch: {batch_queries} "
-              f"(BEGIN/COMMIT/ROLLBACK not counted)")
+            print(f"{name:40}{us:>10.0f}{us / base:>8.2f}{us - base:>10.0f}")
+        print(f"queries per full-path check: {queries}, per batch: {batch_queries} "
+              f"(BEGIN/COMMIT/ROLLBACK not counted); a replay reads only the generation")
 
         if args.profile:
             prof = cProfile.Profile()

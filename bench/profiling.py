@@ -42,3 +42,42 @@ def statements(app: Any, db: Any, call: Callable[[], Any], *,
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     return seen
+
+
+def throwaway_store(service: str, store: str, environ: dict[str, str]) -> tuple[Any, Any]:
+    """A temporary data dir for `service` (its settings environment filled in: data dir, no
+    demo, the bench's issuer) and, for `store == "postgres"`, a throwaway PostgreSQL server
+    with one database → (data dir, server or None). The caller stops the server."""
+    import tempfile
+    from pathlib import Path
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"hr-{service}-profile-"))
+    environ.update({"HR_DATA_DIR": str(tmp), "HR_DEMO": "0"})
+    pg = None
+    if store == "postgres":
+        from shared.testing import PostgresServer
+
+        pg = PostgresServer().start()
+        environ[f"{service.upper()}_DATABASE_URL"] = pg.create_database(f"profile_{service}")
+    return tmp, pg
+
+
+def silence_logs() -> None:
+    """Send every log line to /dev/null, as a service writing its JSON access log would, but
+    without flooding the terminal."""
+    import logging
+    import os
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(devnull)
+
+
+def close_app(app: Any, db: Any, pg: Any) -> None:
+    """Release what `throwaway_store` and the app hold."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if pg is not None:
+        pg.stop()

@@ -35,11 +35,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
 import os
 import pstats
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,33 +102,24 @@ class Setup:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
+        from bench.profiling import close_app
         from services.staff.models import db
 
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if self.pg is not None:
-            self.pg.stop()
+        close_app(self.app, db, self.pg)
 
 
 def build(store: str = "sqlite") -> Setup:
     """A migrated, first-started, bulk-loaded staff database and the app on it."""
     from bench import staff_data
+    from bench.profiling import silence_logs, throwaway_store
     from bench.staff_scenarios import BRANCH, EMPLOYEES, UNITS
     from services.staff.app import create_app, prepare
     from shared.settings import Settings
     from shared.testing import SigningKey, TokenFactory
     from shared.tokens import StaticKeySource, TokenVerifier
 
-    tmp = Path(tempfile.mkdtemp(prefix="hr-staff-profile-"))
-    pg = None
-    environ = {"HR_DATA_DIR": str(tmp), "HR_DEMO": "0", "HR_ISSUER": ISSUER,
-               "HR_AUTH_URL": "http://127.0.0.1:9"}
-    if store == "postgres":
-        from shared.testing import PostgresServer
-
-        pg = PostgresServer().start()
-        environ["STAFF_DATABASE_URL"] = pg.create_database("profile_staff")
+    environ = {"HR_ISSUER": ISSUER, "HR_AUTH_URL": "http://127.0.0.1:9"}
+    _tmp, pg = throwaway_store("staff", store, environ)
     try:
         settings = Settings("staff", environ=environ)
         prepare(settings)
@@ -146,10 +135,7 @@ def build(store: str = "sqlite") -> Setup:
         tokens = TokenFactory(key=key, issuer=ISSUER)
         verifier = TokenVerifier(issuer=ISSUER, keys=_ParsedKeys(StaticKeySource(key.jwks())))
         app = create_app(settings, verifier=verifier, sender=lambda *_a: 202)
-        devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(devnull)
+        silence_logs()
         branch = org.unit(BRANCH)
         outlet = next(u for u in org.units if u.type == staff_data.OUTLET
                       and u.path.startswith(branch.path + "/"))
