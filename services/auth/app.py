@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup
-    lane = CheckLane(app, app.wsgi_app, engine=_engine_of(app),
+    lane = CheckLane(app.wsgi_app, engine=_engine_of(app),
                      clock=lambda: app.extensions["auth_clock"]().timestamp())
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["auth_check_lane"] = lane

@@ -14,14 +14,15 @@ the exact request, together with
   `exp`, see `service.tokens.usable_until`) and the next local midnight (bindings are dated).
 
 A later identical request is answered from it after one read of the generation — a
-one-row primary-key read on a pooled connection — only if the generation is unchanged and
-neither instant has passed; the answer is the same bytes and headers with a fresh request
-id, and the access line is logged as for any request. Everything else — another path or
-method, a query string, an unseen request, a changed generation, an error, a body that is
-not plain — goes to Flask unchanged, and only the full path can put an answer here. So
-removing a binding, disabling a user, revoking a token or ending a sign-in shows on the
-very next check, in every worker and on every host sharing the database: the change and
-the new generation become visible in the same commit.
+one-row primary-key read on a connection the serving thread keeps for it — only if the
+generation is unchanged and neither instant has passed; the answer is the same bytes and
+headers with a fresh request id, and the access line is logged as for any request.
+Everything else — another path or method, a query string, an unseen request, a changed
+generation, an error, a body that is not plain — goes to Flask unchanged, and only the
+full path can put an answer here. So removing a binding, disabling a user, revoking a
+token or ending a sign-in shows on the very next check, in every worker and on every host
+sharing the database: the change and the new generation become visible in the same
+commit.
 
 Why at the WSGI layer: the check is the platform's hottest route, and under gunicorn the
 Flask request machinery, the bearer gate and the two queries cost several times what the
@@ -37,14 +38,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import Engine, event
 
 from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
 
 PATHS = frozenset({"/auth/check", "/auth/check/batch"})
-#: Set by the check views (`mark_replayable`): the generation and the instants the answer
-#: was built under. Absent: the answer is not kept.
+#: Set by the check views (`api.checks._replayable`): the generation and the instants the
+#: answer was built under. Absent: the answer is not kept.
 ENVIRON_KEY = "hr.auth.check_lane"
 GENERATION_SQL = "SELECT generation FROM auth_state WHERE id = 1"
 MAX_BODY = 64 * 1024
@@ -72,11 +72,10 @@ class _Entry:
 
 
 class CheckLane:
-    """WSGI middleware: `app.wsgi_app = CheckLane(app, app.wsgi_app)`."""
+    """WSGI middleware: `app.wsgi_app = CheckLane(app.wsgi_app, engine=…, clock=…)`."""
 
-    def __init__(self, app: Flask, wsgi_app: Callable[..., Any], *, engine: Callable[[], Engine],
+    def __init__(self, wsgi_app: Callable[..., Any], *, engine: Callable[[], Engine],
                  clock: Callable[[], float], size: int = 4096) -> None:
-        self.app = app
         self.next = wsgi_app
         self._engine = engine
         self._clock = clock
@@ -153,10 +152,6 @@ class CheckLane:
                 for old in list(self._entries)[: self.size // 4]:
                     self._entries.pop(old, None)
             self._entries[key] = entry
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
     # --- the generation -------------------------------------------------------------------
     def _generation(self) -> int:

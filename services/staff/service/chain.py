@@ -28,10 +28,13 @@ _UNIT_COLUMNS = ("code", "type", "path", "name_zh", "name_en")
 
 
 def _employee_columns(*joined: Any) -> Any:
+    """The employee `employee_no` with what the chain shows of them, beside `joined`."""
     return (select(Employee.employee_no, Employee.name, Employee.status,
                    Employee.grade_override, Position.grade, Position.code, Position.must_cover,
                    _MANAGER.employee_no.label("manager_no"), *joined)
-            .join(Employee.position))
+            .join(Employee.position)
+            .outerjoin(_MANAGER, _MANAGER.id == Employee.manager_id)
+            .where(Employee.employee_no == bindparam("employee_no")))
 
 
 def _by_path() -> Prepared:
@@ -44,8 +47,6 @@ def _by_path() -> Prepared:
         .join(unit, unit.id == Employee.unit_id)
         .join(above, above.code == any_(func.string_to_array(unit.path,
                                                              literal_column("'/'"))))
-        .outerjoin(_MANAGER, _MANAGER.id == Employee.manager_id)
-        .where(Employee.employee_no == bindparam("employee_no"))
         .order_by(func.length(above.path).desc()))
 
 
@@ -64,8 +65,6 @@ def _by_parents() -> Prepared:
     return Prepared(
         _employee_columns(*(up.c[c] for c in _UNIT_COLUMNS))
         .join(up, up.c.depth >= literal_column("0"))  # each row of the walk
-        .outerjoin(_MANAGER, _MANAGER.id == Employee.manager_id)
-        .where(Employee.employee_no == bindparam("employee_no"))
         .order_by(up.c.depth))
 
 

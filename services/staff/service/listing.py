@@ -24,7 +24,7 @@ caller's scope, where the unit's row carries its total.
 
 The hot statements are built once per shape with bound values (`_Shape`; building and
 cache-keying a statement per request cost more than running it) and run on the DBAPI
-cursor (`prepared.Prepared`), on a connection without BEGIN/ROLLBACK (`common.reading`),
+cursor (`shared.prepared.Prepared`), on a connection without BEGIN/ROLLBACK (`common.reading`),
 so that psycopg keeps them prepared and PostgreSQL reuses their plans.
 """
 
