@@ -238,10 +238,12 @@ def test_reading_keeps_a_begun_transaction(trees):
 
     app, _org, _url = trees["small"]
     with app.app_context():
-        conn = reading(db.session)
-        assert conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        with reading(db.session) as conn:
+            assert conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+            assert not db.session().in_transaction()
         db.session.remove()
         db.session.execute(text("SELECT 1"))
-        conn = reading(db.session)
-        assert conn.get_execution_options().get("isolation_level") is None
+        with reading(db.session) as conn:
+            assert conn is db.session.connection()
+            assert conn.get_execution_options().get("isolation_level") is None
         db.session.remove()

@@ -117,8 +117,8 @@ def find(session: Session, employee_no: str) -> Found:
     `common.get_employee` answers. Only reads (`common.reading`)."""
     rows = []
     if storable(employee_no):
-        conn = reading(session)
-        rows = _CHAIN[conn.dialect.name].run(conn, {"employee_no": employee_no})
+        with reading(session) as conn:
+            rows = _CHAIN[conn.dialect.name].run(conn, {"employee_no": employee_no})
     if not rows:
         raise missing("employee", employee_no, None)
     return Found(employee=rows[0][:8], units=[Unit(*row[8:]) for row in rows])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -25,6 +27,7 @@ from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from services.staff.models import Employee, OrgUnit, Position
+from shared.db import autocommit
 from shared.errors import NotFound, ValidationFailed
 from shared.web import FORBIDDEN_CHARS
 
@@ -157,31 +160,33 @@ def get_unit(session: Session, code: str, *, field: str | None = None,
     return unit
 
 
-def reading(session: Session) -> Connection:
-    """The session's connection for a request that only reads (never call it where a write
-    may follow in the same session: its statements would each commit on their own).
+@contextmanager
+def reading(session: Session) -> Iterator[Connection]:
+    """A connection for a request that only reads (never use it where a write may follow in
+    the same session: its statements would each commit on their own).
 
-    Taken first in the request, it runs in autocommit: under READ COMMITTED (PostgreSQL's
-    default, which the stores keep) every statement takes its own snapshot with or without
-    a transaction, so the BEGIN and the ROLLBACK at the request's end were two round trips
-    that changed no answer; SQLite's driver begins no transaction for a SELECT anyway. A
-    session that already began (a write earlier in the request) keeps its transaction.
+    Outside a transaction it is one of the engine's connections in autocommit
+    (`shared.db.autocommit`: no BEGIN/ROLLBACK round trips, prepared statements kept),
+    returned to the pool when the block ends. A session that already began (a write
+    earlier in the request) keeps its transaction: its own connection is used.
     """
-    began = (session() if isinstance(session, scoped_session) else session).in_transaction()
-    if began:
-        return session.connection()
-    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    own = session() if isinstance(session, scoped_session) else session
+    if own.in_transaction():
+        yield own.connection()
+        return
+    with autocommit(own.get_bind()).connect() as conn:
+        yield conn
 
 
 _UNIT_REF = select(OrgUnit.id, OrgUnit.path).where(OrgUnit.code == bindparam("code"))
 
 
-def unit_ref(session: Session, code: str, *, field: str | None = None,
+def unit_ref(conn: Connection, code: str, *, field: str | None = None,
              sight: Sight = EVERYTHING) -> Any:
     """The unit's `(id, path)` row, without building the ORM object (as `get_unit` fails)."""
     row = None
     if storable(code):
-        row = session.connection().execute(_UNIT_REF, {"code": code}).first()
+        row = conn.execute(_UNIT_REF, {"code": code}).first()
     if row is None or not sight.unit(row.path):
         raise missing("org unit", code, field)
     return row

@@ -67,12 +67,21 @@ def search_employees(*, session: Session, scopes: list[str] | None, own_no: str 
     """Employees in the caller's scope (plus their own record), filtered and paged, as the
     dicts `EmployeeRead` dumps. An `org` the caller may not know (`sight`) answers as an
     unknown code."""
-    conn = reading(session)  # read-only: no BEGIN/ROLLBACK round trips
+    with reading(session) as conn:  # read-only: no BEGIN/ROLLBACK round trips
+        return _search(conn, scopes=scopes, own_no=own_no, page=page, per_page=per_page,
+                       org=org, subtree=subtree, q=q, position=position, status=status,
+                       grade=grade, sight=sight)
+
+
+def _search(conn: Any, *, scopes: list[str] | None, own_no: str | None, page: int,
+            per_page: int, org: str | None, subtree: bool, q: str | None,
+            position: str | None, status: str | None, grade: str | None,
+            sight: Sight) -> tuple[list[dict[str, Any]], int]:
     offset = (page - 1) * per_page
     counted = bool(q or position or grade)
     unit = None
     if org and counted:
-        unit = unit_ref(session, org, field="org", sight=sight)
+        unit = unit_ref(conn, org, field="org", sight=sight)
     elif org:
         # The unit with its own total (its subtree's, or its own), in one statement: the
         # total serves whenever the caller's scope holds the unit (see below).
