@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,20 @@ def autocommit(engine: Engine) -> Engine:
     if found is None:
         found = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
     return found
+
+
+def engine_of(app: Any, db: SQLAlchemy) -> Callable[[], Engine]:
+    """The app's engine, looked up once, for code that runs outside a request (WSGI
+    middleware in front of Flask)."""
+    found: list[Engine] = []
+
+    def engine() -> Engine:
+        if not found:
+            with app.app_context():
+                found.append(db.engine)
+        return found[0]
+
+    return engine
 
 
 _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

@@ -192,6 +192,13 @@ class TokenVerifier:
         return found
 
 
+    def trusted_until(self, token: str) -> float:
+        """Until when (epoch seconds, this verifier's clock) `token` is trusted without being
+        verified again: its `exp` + leeway once verified, 0 when not remembered."""
+        hit = self._verified.get(token)
+        return hit[0] if hit is not None else 0.0
+
+
 def bearer_token(authorization: str | None) -> str:
     """The token from an `Authorization: Bearer …` header, or 401."""
     if not authorization:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from services.auth.api import PUBLIC_ENDPOINTS, blueprints
-from services.auth.api.check_lane import CheckLane
+from services.auth.api.check_lane import check_lane
 from services.auth.api.common import authenticate
 from services.auth.api.oauth_schemas import TokenParam, TokenRequest
 from services.auth.api.wellknown import metadata_blueprint
@@ -23,7 +23,7 @@ from services.auth.service import orgs, tokens
 from services.auth.service.ratelimit import FailureLimiter
 from services.auth.service.setup import first_start
 from shared.audit import utcnow
-from shared.db import init_db, session_for, upgrade
+from shared.db import engine_of, init_db, session_for, upgrade
 from shared.http import ServiceClient
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
@@ -82,24 +82,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup
-    lane = CheckLane(app.wsgi_app, engine=_engine_of(app),
-                     clock=lambda: app.extensions["auth_clock"]().timestamp())
+    lane = check_lane(app.wsgi_app, engine=engine_of(app, db),
+                      clock=lambda: app.extensions["auth_clock"]().timestamp())
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["auth_check_lane"] = lane
     return app
-
-
-def _engine_of(app: Flask) -> Callable[[], Engine]:
-    """The app's engine, looked up once (outside a request: the lane runs before Flask)."""
-    found: list[Engine] = []
-
-    def engine() -> Engine:
-        if not found:
-            with app.app_context():
-                found.append(db.engine)
-        return found[0]
-
-    return engine
 
 
 def _ping() -> None:

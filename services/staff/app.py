@@ -10,10 +10,11 @@ from flask import Flask, Response, request
 from sqlalchemy import func, select, text
 
 from services.staff.api import blueprints
+from services.staff.api.read_lane import read_lane
 from services.staff.models import OrgUnit, Position, db
 from services.staff.notify import EventSender
 from services.staff.service import loading, outbox
-from shared.db import init_db, session_for, upgrade
+from shared.db import engine_of, init_db, session_for, upgrade
 from shared.permissions import authenticate_request
 from shared.settings import Settings
 from shared.tokens import JWKSKeySource, TokenVerifier
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
                 log.exception("outbox delivery failed")
         return response
 
+    lane = read_lane(app.wsgi_app, engine=engine_of(app, db))
+    app.wsgi_app = lane  # type: ignore[method-assign]
+    app.extensions["staff_read_lane"] = lane
     return app
 
 

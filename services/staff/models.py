@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -177,6 +178,18 @@ class UnitHeadcount(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     path: Mapped[str] = mapped_column(String(1000))
     employees: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffState(db.Model):  # type: ignore[name-defined]
+    """One row: the read generation, which the database itself (triggers of migration 0003)
+    raises at the commit of every transaction that changes what an employee listing or an
+    approver chain reads — employees, units, positions, head counts. Such answers are
+    replayed to an identical request only while it is unchanged (`api.read_lane`)."""
+
+    __tablename__ = "staff_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Assignment(db.Model):  # type: ignore[name-defined]

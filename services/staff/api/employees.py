@@ -8,6 +8,7 @@ from flask import jsonify, request
 from flask.views import MethodView
 
 from services.staff import access
+from services.staff.api import read_lane
 from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.api.plain_query import plain_listing_query
 from services.staff.models import db
@@ -54,6 +55,7 @@ def _listing(query: dict[str, Any]) -> Any:
         session=db.session, scopes=access.read_scopes(principal),
         own_no=principal.emp if principal.kind == "user" else None,
         sight=access.sight(principal), **query)
+    read_lane.mark(principal)
     # The items are already in the form `EmployeeRead` dumps (`_listed`): answered as
     # they are, the documented schema is the page's shape, not a second pass over it.
     return jsonify(page_payload(items, total, query))
@@ -184,6 +186,8 @@ class EmployeeChain(MethodView):
         """The units above the employee for approval routing: own unit, 网点, governing
         branch (管辖行), head office; plus grade, position and must_cover."""
         found = chain.find(db.session, employee_no)
-        access.require_read_employee(current_principal(), employee_no, found.path)
+        principal = current_principal()
+        access.require_read_employee(principal, employee_no, found.path)
+        read_lane.mark(principal)
         # Already in the form `ChainRead` dumps (plain values): answered as it is.
         return jsonify(chain.answer(found))
