@@ -69,8 +69,9 @@ def seeded(run: Run) -> dict[str, Any]:
     return info
 
 
-def _load(run: Run, path: str, headers: dict[str, str], note: str) -> Result:
-    result = run.http(run.env.service("staff").base_url + path, headers=headers,
+def _load(run: Run, path: str, headers: dict[str, str], note: str,
+          server: str = "staff") -> Result:
+    result = run.http(run.env.service(server).base_url + path, headers=headers,
                       concurrency=CONCURRENCY)
     result.note = f"{note}; concurrency {CONCURRENCY}"
     return result
@@ -93,34 +94,45 @@ def bare_same_concurrency(run: Run) -> Result:
     return result
 
 
-@scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (all-org token)",
-          needs=("staff",))
-def subtree_listing(run: Run) -> Result:
-    info = seeded(run)
-    return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
-                 _whole_org(run), f"{info['branch_size']:,} in the subtree; {info['note']}")
+#: The staff server answering each kind of row: "staff" replays identical requests (its
+#: read lane, `services/staff/api/read_lane.py`), "staff-full-path" (the same database,
+#: `HR_REPLAY=0`) computes every answer.
+SERVERS = {"replayed": "staff", "full path": "staff-full-path"}
 
 
-@scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (branch token)",
-          needs=("staff",))
-def subtree_listing_branch_scope(run: Run) -> Result:
-    info = seeded(run)
-    return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
-                 _branch(run, info), f"{info['branch_size']:,} in the subtree")
+def _rows(kind: str, server: str) -> None:
+    @scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (all-org token, {kind})",
+              needs=("staff",))
+    def subtree_listing(run: Run) -> Result:
+        info = seeded(run)
+        return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
+                     _whole_org(run), f"{info['branch_size']:,} in the subtree; {info['note']}",
+                     server)
+
+    @scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (branch token, {kind})",
+              needs=("staff",))
+    def subtree_listing_branch_scope(run: Run) -> Result:
+        info = seeded(run)
+        return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
+                     _branch(run, info), f"{info['branch_size']:,} in the subtree", server)
+
+    @scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (all-org token, {kind})",
+              needs=("staff",))
+    def chain_resolution(run: Run) -> Result:
+        info = seeded(run)
+        return _load(run, f"/staff/employees/{info['chain_employee']}/chain", _whole_org(run),
+                     "an outlet employee", server)
+
+    @scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (branch token, {kind})",
+              needs=("staff",))
+    def chain_resolution_branch_scope(run: Run) -> Result:
+        info = seeded(run)
+        return _load(run, f"/staff/employees/{info['chain_employee']}/chain",
+                     _branch(run, info), "an outlet employee", server)
 
 
-@scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (all-org token)", needs=("staff",))
-def chain_resolution(run: Run) -> Result:
-    info = seeded(run)
-    return _load(run, f"/staff/employees/{info['chain_employee']}/chain", _whole_org(run),
-                 "an outlet employee")
-
-
-@scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (branch token)", needs=("staff",))
-def chain_resolution_branch_scope(run: Run) -> Result:
-    info = seeded(run)
-    return _load(run, f"/staff/employees/{info['chain_employee']}/chain",
-                 _branch(run, info), "an outlet employee")
+for _kind, _server in SERVERS.items():
+    _rows(_kind, _server)
 
 
 @scenario(f"{PREFIX} GET /staff/employees?org=HQ&subtree=true (all 100k)", needs=("staff",),

@@ -188,6 +188,13 @@ def engine_of(app: Any, db: SQLAlchemy) -> Callable[[], Engine]:
     return engine
 
 
+def ping(db: SQLAlchemy) -> None:
+    """The health check's `SELECT 1`: on an autocommit connection (no BEGIN and ROLLBACK
+    around it); raises, and so answers 503, when the database cannot be reached."""
+    with autocommit(db.engine).connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+
+
 _AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 

@@ -341,9 +341,7 @@ def create_service_app(
 
     The health check pings the database; the verifier defaults to auth's JWKS over HTTP.
     """
-    from sqlalchemy import text
-
-    from shared.db import init_db
+    from shared.db import init_db, ping
     from shared.permissions import authenticate_request
     from shared.tokens import JWKSKeySource, TokenVerifier
 
@@ -351,7 +349,7 @@ def create_service_app(
     app, _api = build_app(
         settings, title=title, description=description, blueprints=blueprints,
         authenticate=authenticate_request, public_endpoints=public_endpoints,
-        health_check=lambda: db.session.execute(text("SELECT 1")),
+        health_check=lambda: ping(db),
     )
     init_db(app, db, settings.database_url)
     app.extensions["hr_verifier"] = verifier or TokenVerifier(

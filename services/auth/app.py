@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import text
 
 from services.auth.api import PUBLIC_ENDPOINTS, blueprints
 from services.auth.api.check_lane import check_lane
@@ -23,7 +22,7 @@ from services.auth.service import orgs, tokens
 from services.auth.service.ratelimit import FailureLimiter
 from services.auth.service.setup import first_start
 from shared.audit import utcnow
-from shared.db import engine_of, init_db, session_for, upgrade
+from shared.db import engine_of, init_db, ping, session_for, upgrade
 from shared.http import ServiceClient
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
@@ -69,7 +68,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
         description="Users, org-scoped roles, RS256 access tokens, refresh rotation, "
                     "client credentials and permission checks.",
         authenticate=authenticate, public_endpoints=PUBLIC_ENDPOINTS,
-        health_check=lambda: _ping(),
+        health_check=lambda: ping(db),
     )
     api.spec.components.schema("TokenRequest", schema=TokenRequest)
     api.spec.components.schema("TokenParam", schema=TokenParam)
@@ -84,13 +83,10 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     app.extensions["auth_staff_lookup"] = staff_lookup
     lane = check_lane(app.wsgi_app, engine=engine_of(app, db),
                       clock=lambda: app.extensions["auth_clock"]().timestamp())
+    lane.enabled = settings.replay
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["auth_check_lane"] = lane
     return app
-
-
-def _ping() -> None:
-    db.session.execute(text("SELECT 1"))
 
 
 def prepare(settings: Settings) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.staff.api import blueprints
 from services.staff.api.read_lane import read_lane
 from services.staff.models import OrgUnit, Position, db
 from services.staff.notify import EventSender
 from services.staff.service import loading, outbox
-from shared.db import engine_of, init_db, session_for, upgrade
+from shared.db import engine_of, init_db, ping, session_for, upgrade
 from shared.permissions import authenticate_request
 from shared.settings import Settings
 from shared.tokens import JWKSKeySource, TokenVerifier
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     settings.check()
     app, _api = build_app(
         settings, title="Staff", blueprints=blueprints, description=DESCRIPTION,
-        authenticate=authenticate_request, health_check=lambda: _ping(),
+        authenticate=authenticate_request, health_check=lambda: ping(db),
     )
     init_db(app, db, settings.database_url)
     app.extensions["hr_verifier"] = verifier or TokenVerifier(
@@ -73,13 +73,10 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
         return response
 
     lane = read_lane(app.wsgi_app, engine=engine_of(app, db))
+    lane.enabled = settings.replay
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["staff_read_lane"] = lane
     return app
-
-
-def _ping() -> None:
-    db.session.execute(text("SELECT 1"))
 
 
 def prepare(settings: Settings) -> None:

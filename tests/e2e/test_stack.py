@@ -133,3 +133,48 @@ def test_a_disabled_user_shows_on_the_next_check_in_every_worker(stack):
                              json={"status": "disabled"})
     assert disabled.status_code == 200, disabled.text
     assert codes() == {"user_disabled"}
+
+
+def test_a_hire_shows_on_the_next_listing_and_chain_in_every_worker(stack):
+    """Repeated identical listings and chains are replayed by each gunicorn worker's read
+    lane; a hire and a transfer, handled by whichever worker, must end every replay at once."""
+    require("auth", "staff")
+    import requests
+
+    admin = stack.admin_token()
+    for code, utype, parent in (("LNHQ", "head_office", None), ("LNBR", "branch", "LNHQ"),
+                                ("LNSB", "sub_branch", "LNBR"), ("LNSC", "sub_branch", "LNBR")):
+        made = stack.request("POST", "staff", "/org-units", token=admin, json={
+            "code": code, "name_zh": f"测试{code}", "type": utype, "parent": parent})
+        assert made.status_code == 201, made.text
+
+    def hire(no: str, org: str) -> None:
+        resp = stack.request("POST", "staff", "/employees", token=admin, json={
+            "employee_no": no, "name": f"员工{no}", "org": org, "position": "CASH_TELLER",
+            "hire_date": "2024-03-01"})
+        assert resp.status_code == 201, resp.text
+
+    hire("LN1", "LNSB")
+
+    def seen(path: str, pick) -> set:
+        found = set()
+        for _ in range(30):  # a new connection each time: spread over the workers
+            resp = requests.get(stack.url("staff", path), timeout=10,
+                                headers={"Authorization": f"Bearer {admin}"})
+            assert resp.status_code == 200, resp.text
+            found.add(pick(resp.json()))
+        return found
+
+    def listed():
+        return seen("/employees?org=LNBR&subtree=true",
+                    lambda b: tuple(i["employee_no"] for i in b["items"]))
+
+    def unit_of_ln1():
+        return seen("/employees/LN1/chain", lambda b: b["unit"]["code"])
+
+    assert listed() == {("LN1",)} and unit_of_ln1() == {"LNSB"}
+    hire("LN2", "LNSC")
+    moved = stack.request("POST", "staff", "/employees/LN1/transfer", token=admin,
+                          json={"org": "LNSC", "effective_date": "2024-06-01"})
+    assert moved.status_code == 200, moved.text
+    assert listed() == {("LN1", "LN2")} and unit_of_ln1() == {"LNSC"}
