@@ -29,6 +29,36 @@ ROOT = Path(__file__).resolve().parent.parent
 ROLES_FILE = ROOT / "data" / "reference" / "roles.yaml"
 
 
+def load_migration(migrations_dir: Path, filename: str) -> Any:
+    """A migration script as a module (its constants: the tables its triggers watch)."""
+    import importlib.util
+
+    path = Path(migrations_dir) / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_as_operator(url: str, statement: str, **params: Any) -> None:
+    """Run SQL as an operator would: a connection of its own, outside the service."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(statement), params)
+    finally:
+        engine.dispose()
+
+
+def comparable(resp: Any) -> tuple[int, dict[str, str], bytes]:
+    """A test client answer as status, headers (but its request id and date) and bytes."""
+    headers = {k: v for k, v in resp.headers.items() if k not in {"X-Request-ID", "Date"}}
+    return resp.status_code, headers, resp.data
+
+
 def free_port() -> int:
     """A free TCP port on loopback, never one of the services' own 8001–8004."""
     while True:

@@ -9,27 +9,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from services.auth.app import MIGRATIONS, create_app
 from services.auth.models import db
 from services.auth.service import tokens
+from shared.testing import comparable, load_migration, write_as_operator
 from tests.auth.conftest import SERVICE_CREDS
 from tests.conftest import bearer
 
-
-def _migration_0003():
-    import importlib.util
-
-    path = MIGRATIONS / "versions" / "0003_decision_generation.py"
-    spec = importlib.util.spec_from_file_location("auth_migration_0003", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-WATCHED = _migration_0003().WATCHED
+WATCHED = load_migration(MIGRATIONS, "0003_decision_generation.py").WATCHED
 
 
 @pytest.fixture
@@ -49,28 +38,13 @@ def _generation(app) -> int:
         return db.session.execute(text("SELECT generation FROM auth_state")).scalar_one()
 
 
-def _sql(settings, statement: str, **params) -> None:
-    """Write as an operator would: a connection of its own, outside the service."""
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(statement), params)
-    finally:
-        engine.dispose()
-
-
-def _comparable(resp) -> tuple:
-    headers = {k: v for k, v in resp.headers.items() if k not in {"X-Request-ID", "Date"}}
-    return resp.status_code, headers, resp.data
-
-
 def test_a_repeated_check_is_replayed_with_the_full_paths_bytes_and_a_fresh_request_id(
         app, auth, lane, amy, caplog):
     first = auth.check(amy["token"], "leave:approve", "SB01")
     hits = lane.hits
     again = auth.check(amy["token"], "leave:approve", "SB01")
     assert lane.hits == hits + 1
-    assert _comparable(again) == _comparable(first)
+    assert comparable(again) == comparable(first)
     assert again.get_json()["code"] == "allowed"
     assert again.headers["Cache-Control"] == "no-store"
     assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
@@ -191,7 +165,7 @@ def test_the_database_raises_the_generation_for_every_watched_table(app, setting
             auth.user("row-maker", ("employee", "SB01"))
             auth.token("row-maker")
     before = _generation(app)
-    _sql(settings, changes[table], at=dt.datetime.now(dt.UTC))
+    write_as_operator(settings.database_url, changes[table], at=dt.datetime.now(dt.UTC))
     assert _generation(app) > before
 
 
@@ -213,7 +187,8 @@ def test_an_operators_sql_shows_on_the_next_check(app, auth, settings, lane, amy
     hits = lane.hits
     assert auth.check(amy["token"], "leave:approve", "SB01").get_json()["code"] == "allowed"
     assert lane.hits == hits + 1
-    _sql(settings, "UPDATE users SET status = 'disabled' WHERE id = :uid", uid=amy["id"])
+    write_as_operator(settings.database_url,
+                      "UPDATE users SET status = 'disabled' WHERE id = :uid", uid=amy["id"])
     assert auth.check(amy["token"], "leave:approve", "SB01").get_json()["code"] == \
         "user_disabled"
 

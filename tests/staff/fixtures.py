@@ -93,6 +93,16 @@ def org(client, admin) -> None:
         assert resp.status_code == 201, resp.get_json()
 
 
+@pytest.fixture
+def staffed(client, admin, org, catalogue) -> None:
+    """H1 heads SB01 and manages E1 there; E2 in OT01 (under SB01), E3 in SB03 (BR02)."""
+    assert hire(client, admin, "H1", "SB01", "SUB_BRANCH_HEAD", name="张伟").status_code == 201
+    assert hire(client, admin, "E1", "SB01", manager="H1", name="唐敏",
+                name_en="Tang Min").status_code == 201
+    assert hire(client, admin, "E2", "OT01", name="苏晴").status_code == 201
+    assert hire(client, admin, "E3", "SB03", name="傅强").status_code == 201
+
+
 def hire(client: Any, headers: dict[str, str], no: str, org: str,
          position: str = "CASH_TELLER", **extra: Any) -> Any:
     body = {"employee_no": no, "name": f"员工{no}", "org": org, "position": position,

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import bearer
 from tests.staff.fixtures import hire
-
-
-@pytest.fixture
-def staffed(client, admin, org, catalogue):
-    assert hire(client, admin, "H1", "SB01", "SUB_BRANCH_HEAD", name="张伟").status_code == 201
-    assert hire(client, admin, "E1", "SB01", manager="H1", name="唐敏",
-                name_en="Tang Min").status_code == 201
-    assert hire(client, admin, "E2", "OT01", name="苏晴").status_code == 201
-    assert hire(client, admin, "E3", "SB03", name="傅强").status_code == 201
 
 
 def test_a_hire_answers_201_with_grade_from_the_position_and_work_start_defaulted(

@@ -14,7 +14,6 @@ from services.staff.api import employees as employees_api
 from services.staff.api.plain_query import plain_listing_query
 from services.staff.schemas.employees import EmployeeQuery
 from tests.conftest import bearer
-from tests.staff.fixtures import hire
 
 RID = "plain-query-test-0001"
 KEYS = ["page", "per_page", "org", "subtree", "q", "position", "status", "grade", "sutbree"]
@@ -56,17 +55,8 @@ QUERIES = ["", "org=BR01&subtree=true", "org=BR01&subtree=1&per_page=1&page=2",
            "org=BR01&org=BR02", "q=", "q=a%00b", "status=gone", "page=%2B1", "page=1_0"]
 
 
-@pytest.fixture
-def people(client, admin, org, catalogue):
-    assert hire(client, admin, "H1", "SB01", "SUB_BRANCH_HEAD", name="张伟").status_code == 201
-    assert hire(client, admin, "E1", "SB01", manager="H1", name="唐敏",
-                name_en="Tang Min").status_code == 201
-    assert hire(client, admin, "E2", "OT01", name="苏晴").status_code == 201
-    assert hire(client, admin, "E3", "SB03", name="傅强").status_code == 201
-
-
 @pytest.mark.parametrize("token", ["admin", "branch", "own"])
-def test_both_paths_answer_the_same_bytes(client, tokens, people, token):
+def test_both_paths_answer_the_same_bytes(client, tokens, staffed, token):
     headers = {"X-Request-ID": RID, **{
         "admin": bearer(tokens.user(sub="a", roles=[("admin", "*", "*")])),
         "branch": bearer(tokens.user(sub="b", roles=[("branch_head", "BR01", "HQ/BR01")])),
@@ -87,7 +77,7 @@ def test_both_paths_answer_the_same_bytes(client, tokens, people, token):
     assert statuses == {200, 422}
 
 
-def test_the_plain_path_is_taken_for_a_plain_listing(client, admin, people, monkeypatch):
+def test_the_plain_path_is_taken_for_a_plain_listing(client, admin, staffed, monkeypatch):
     """A positive control for the comparison above: a plain listing never reaches webargs'
     schema load, an unusual one does."""
     loads = []

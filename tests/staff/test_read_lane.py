@@ -5,42 +5,24 @@ replay is byte-for-byte the answer the full path gives."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from services.staff.app import MIGRATIONS, create_app
 from services.staff.models import db
+from shared.testing import comparable, load_migration, write_as_operator
 from tests.conftest import bearer
 from tests.staff.fixtures import hire
 
 LISTING = "/staff/employees?org=BR01&subtree=true"
 
 
-def _migration_0003():
-    path = MIGRATIONS / "versions" / "0003_read_generation.py"
-    spec = importlib.util.spec_from_file_location("staff_migration_0003", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-WATCHED = _migration_0003().WATCHED
+WATCHED = load_migration(MIGRATIONS, "0003_read_generation.py").WATCHED
 
 
 @pytest.fixture
 def lane(app):
     return app.extensions["staff_read_lane"]
-
-
-@pytest.fixture
-def people(client, admin, org, catalogue):
-    assert hire(client, admin, "H1", "SB01", "SUB_BRANCH_HEAD", name="张伟").status_code == 201
-    assert hire(client, admin, "E1", "SB01", manager="H1", name="唐敏").status_code == 201
-    assert hire(client, admin, "E2", "OT01", name="苏晴").status_code == 201
-    assert hire(client, admin, "E3", "SB03", name="傅强").status_code == 201
 
 
 @pytest.fixture
@@ -54,34 +36,19 @@ def _generation(app) -> int:
         return db.session.execute(text("SELECT generation FROM staff_state")).scalar_one()
 
 
-def _sql(settings, statement: str) -> None:
-    """Write as an operator would: a connection of its own, outside the service."""
-    engine = create_engine(settings.database_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
-def _comparable(resp) -> tuple:
-    headers = {k: v for k, v in resp.headers.items() if k not in {"X-Request-ID", "Date"}}
-    return resp.status_code, headers, resp.data
-
-
 def _numbers(resp) -> list[str]:
     return [item["employee_no"] for item in resp.get_json()["items"]]
 
 
 @pytest.mark.parametrize("path", [LISTING, "/staff/employees/E2/chain"])
 def test_a_repeated_read_is_replayed_with_the_full_paths_bytes_and_a_fresh_request_id(
-        client, head, people, lane, path, caplog):
+        client, head, staffed, lane, path, caplog):
     first = client.get(path, headers=head)
     assert first.status_code == 200
     hits = lane.hits
     again = client.get(path, headers=head)
     assert lane.hits == hits + 1
-    assert _comparable(again) == _comparable(first)
+    assert comparable(again) == comparable(first)
     assert again.headers["Cache-Control"] == "no-store"
     assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
     mine = client.get(path, headers={**head, "X-Request-ID": "caller-chosen-7"})
@@ -93,7 +60,7 @@ def test_a_repeated_read_is_replayed_with_the_full_paths_bytes_and_a_fresh_reque
 
 
 def test_the_lane_never_hands_one_callers_answer_to_another(client, admin, head, tokens,
-                                                            people, lane):
+                                                            staffed, lane):
     everyone = "/staff/employees"
     for _ in range(2):
         assert _numbers(client.get(everyone, headers=admin)) == ["E1", "E2", "E3", "H1"]
@@ -105,7 +72,7 @@ def test_the_lane_never_hands_one_callers_answer_to_another(client, admin, head,
         assert _numbers(client.get(everyone + "?org=OT01", headers=head)) == ["E2"]
 
 
-def test_errors_and_refusals_are_never_replayed(client, head, people, lane):
+def test_errors_and_refusals_are_never_replayed(client, head, staffed, lane):
     hits = lane.hits
     for _ in range(3):
         assert client.get("/staff/employees?org=BR02", headers=head).status_code == 422
@@ -117,7 +84,7 @@ def test_errors_and_refusals_are_never_replayed(client, head, people, lane):
 
 
 @pytest.mark.parametrize("change", ["hire", "transfer", "status", "rename", "move", "position"])
-def test_every_change_through_the_api_shows_on_the_next_read(client, admin, head, people,
+def test_every_change_through_the_api_shows_on_the_next_read(client, admin, head, staffed,
                                                              lane, change):
     def read():
         listing = client.get(LISTING, headers=head)
@@ -167,7 +134,7 @@ def test_every_change_through_the_api_shows_on_the_next_read(client, admin, head
 
 
 @pytest.mark.parametrize("table", WATCHED)
-def test_the_database_raises_the_generation_for_every_watched_table(app, settings, people,
+def test_the_database_raises_the_generation_for_every_watched_table(app, settings, staffed,
                                                                     table):
     """Triggers, not application code: an operator's SQL counts as much as the service."""
     changes = {
@@ -177,11 +144,11 @@ def test_the_database_raises_the_generation_for_every_watched_table(app, setting
         "unit_headcounts": "UPDATE unit_headcounts SET employees = employees",
     }
     before = _generation(app)
-    _sql(settings, changes[table])
+    write_as_operator(settings.database_url, changes[table])
     assert _generation(app) > before
 
 
-def test_reads_leave_the_generation_alone(app, client, head, people):
+def test_reads_leave_the_generation_alone(app, client, head, staffed):
     before = _generation(app)
     for path in (LISTING, "/staff/employees/E2/chain", "/staff/employees/E1",
                  "/staff/org-units/BR01/tree"):
@@ -189,19 +156,20 @@ def test_reads_leave_the_generation_alone(app, client, head, people):
     assert _generation(app) == before
 
 
-def test_an_operators_sql_shows_on_the_next_read(client, head, settings, people, lane):
+def test_an_operators_sql_shows_on_the_next_read(client, head, settings, staffed, lane):
     assert client.get(LISTING, headers=head).status_code == 200
     hits = lane.hits
     assert client.get(LISTING, headers=head).status_code == 200
     assert lane.hits == hits + 1
-    _sql(settings, "UPDATE employees SET status = 'left' WHERE employee_no = 'E2'")
+    write_as_operator(settings.database_url,
+                      "UPDATE employees SET status = 'left' WHERE employee_no = 'E2'")
     items = {i["employee_no"]: i for i in client.get(LISTING, headers=head).get_json()["items"]}
     assert items["E2"]["status"] == "left"
 
 
 def test_a_change_made_through_another_worker_shows_on_the_next_read(app, client, admin,
                                                                      head, settings, verifier,
-                                                                     sender, people):
+                                                                     sender, staffed):
     """Two apps on one database stand for two gunicorn workers (or two hosts)."""
     other = create_app(settings, verifier=verifier, sender=sender)
     try:
@@ -216,7 +184,7 @@ def test_a_change_made_through_another_worker_shows_on_the_next_read(app, client
             db.engine.dispose()
 
 
-def test_a_replay_ends_when_the_token_stops_being_trusted(app, client, head, people, lane):
+def test_a_replay_ends_when_the_token_stops_being_trusted(app, client, head, staffed, lane):
     assert client.get(LISTING, headers=head).status_code == 200
     token = head["Authorization"].split()[1]
     lane.wall = lambda: app.extensions["hr_verifier"].trusted_until(token) + 1
@@ -225,7 +193,7 @@ def test_a_replay_ends_when_the_token_stops_being_trusted(app, client, head, peo
     assert lane.hits == hits  # the full path verified it afresh; nothing was replayed
 
 
-def test_the_lane_is_bounded_in_bytes(app, client, admin, people):
+def test_the_lane_is_bounded_in_bytes(app, client, admin, staffed):
     from services.staff.api.read_lane import read_lane
 
     whole = len(client.get("/staff/employees", headers=admin).data)
@@ -248,7 +216,7 @@ def _engine(app):
         return db.engine
 
 
-def test_with_the_database_gone_nothing_is_replayed(app, client, head, people, settings,
+def test_with_the_database_gone_nothing_is_replayed(app, client, head, staffed, settings,
                                                     store, pg_server):
     from tests.faults.test_database_down import _take_away
 
