@@ -14,6 +14,9 @@ writer takes (no lock-order deadlock with the rows it changed) and readers see t
 exactly when they can see the change. SQLite serialises writers anyway, so a plain row
 trigger does. (The same design as auth's migration 0003; the SQL is written out here because
 a migration must keep building the same schema whatever the code becomes.)
+
+A later SQLite migration that rebuilds one of the watched tables (batch "move and copy")
+drops its triggers: it must create them again.
 """
 import sqlalchemy as sa
 from alembic import op
