@@ -43,7 +43,11 @@ may read but not write is a 403 naming the permission and the code given. Codes 
 numbers are unique across the organisation: a taken one is a 409 wherever it is.
 
 Booleans in bodies are JSON `true`/`false` only; in query strings `true`, `false`, `1` or `0`.
-Unknown query parameters, like unknown body fields, are a 422."""
+Unknown query parameters, like unknown body fields, are a 422.
+
+Repeated identical reads of `GET /staff/employees` and `GET /staff/employees/{no}/chain` (same
+query, same token) may be answered from the answer given before, but only while nothing it
+was built from has changed: any write, by anyone, shows on the very next read."""
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
