@@ -102,18 +102,24 @@ class ReplayLane:
         if key is None:
             return self.next(environ, start_response)
         entry = self._entries.get(key)
-        if entry is not None and self._still_holds(entry.replayable):
-            self.hits += 1
-            return self._replay(entry, environ, start_response, started)
-        return self._through(key, environ, start_response)
+        current = None  # the generation, once read for this request
+        if entry is not None and self._in_time(entry.replayable):
+            current = self._current()
+            if current is not None and current == entry.replayable.generation:
+                self.hits += 1
+                return self._replay(entry, environ, start_response, started)
+        return self._through(key, environ, start_response, current)
 
-    def _still_holds(self, replayable: Replayable) -> bool:
-        if self.wall() >= replayable.until or self._clock() >= replayable.clock_until:
-            return False
+    def _in_time(self, replayable: Replayable) -> bool:
+        return self.wall() < replayable.until and self._clock() < replayable.clock_until
+
+    def _current(self) -> int | None:
+        """The generation, or None when the database is unreachable (Flask then answers,
+        503, as ever, and nothing is kept)."""
         try:
-            return self.generation() == replayable.generation
-        except Exception:  # the database is unreachable: Flask answers (503) as ever
-            return False
+            return self.generation()
+        except Exception:
+            return None
 
     def _replay(self, entry: _Entry, environ: dict[str, Any], start_response: StartResponse,
                 started: float) -> Iterable[bytes]:
@@ -125,14 +131,11 @@ class ReplayLane:
         return [entry.body]
 
     def _through(self, key: tuple[Any, ...], environ: dict[str, Any],
-                 start_response: StartResponse) -> Iterable[bytes]:
-        """Let Flask answer; keep the answer if the view marked it replayable."""
-        first = None
-        if self.read_first:
-            try:
-                first = self.generation()
-            except Exception:  # Flask answers as ever; nothing is kept
-                first = None
+                 start_response: StartResponse, current: int | None) -> Iterable[bytes]:
+        """Let Flask answer; keep the answer if the view marked it replayable. With
+        `read_first`, the generation read before Flask (`current`, if this request already
+        read it) is the one the answer is kept under."""
+        first = current if current is not None or not self.read_first else self._current()
         seen: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
