@@ -191,7 +191,6 @@ class TokenVerifier:
         self._verified[token] = (float(found.claims["exp"]) + self.leeway, found)
         return found
 
-
     def trusted_until(self, token: str) -> float:
         """Until when (epoch seconds, this verifier's clock) `token` is trusted without being
         verified again: its `exp` + leeway once verified, 0 when not remembered."""

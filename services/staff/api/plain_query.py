@@ -24,13 +24,13 @@ from shared.web import FORBIDDEN_CHARS, MAX_PAGE
 
 _CODE = re.compile(CODE_PATTERN)
 _POSITION = re.compile(r"^[A-Z0-9_-]{1,60}$")
-_NUMBER = re.compile(r"^[1-9][0-9]{0,9}$")
+_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def _number(most: int) -> Callable[[str], int | None]:
     def read(value: str) -> int | None:
-        if _NUMBER.match(value) is None or value[-1] == "\n":
+        if _NUMBER.fullmatch(value) is None:
             return None
         number = int(value)
         return number if number <= most else None
@@ -38,8 +38,9 @@ def _number(most: int) -> Callable[[str], int | None]:
 
 
 def _matching(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
-    # `$` also matches before a final newline: such a value is left to the schema.
-    return lambda value: value if pattern.match(value) and value[-1] != "\n" else None
+    # The whole value (the schema's `$` also lets a final newline through: such a value is
+    # left to the schema).
+    return lambda value: value if pattern.fullmatch(value) else None
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:

@@ -68,54 +68,45 @@ def search_employees(*, session: Session, scopes: list[str] | None, own_no: str 
     dicts `EmployeeRead` dumps. An `org` the caller may not know (`sight`) answers as an
     unknown code."""
     with reading(session) as conn:  # read-only: no BEGIN/ROLLBACK round trips
-        return _search(conn, scopes=scopes, own_no=own_no, page=page, per_page=per_page,
-                       org=org, subtree=subtree, q=q, position=position, status=status,
-                       grade=grade, sight=sight)
-
-
-def _search(conn: Any, *, scopes: list[str] | None, own_no: str | None, page: int,
-            per_page: int, org: str | None, subtree: bool, q: str | None,
-            position: str | None, status: str | None, grade: str | None,
-            sight: Sight) -> tuple[list[dict[str, Any]], int]:
-    offset = (page - 1) * per_page
-    counted = bool(q or position or grade)
-    unit = None
-    if org and counted:
-        unit = unit_ref(conn, org, field="org", sight=sight)
-    elif org:
-        # The unit with its own total (its subtree's, or its own), in one statement: the
-        # total serves whenever the caller's scope holds the unit (see below).
-        if storable(org):
-            found = _unit_with_total(subtree, bool(status)).run(
-                conn, {"code": org, "status": status})
-            unit = _Unit(*found[0]) if found else None
-        if unit is None or not sight.unit(unit.path):
-            raise missing("org unit", org, "org")
-    if unit is not None and scopes is not None:
-        # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
-        # unit adds nothing; under `subtree`, only the scopes inside it matter. Two
-        # overlapping path filters would also mislead PostgreSQL's row estimate (×selectivity²).
-        if any(is_within(unit.path, s) for s in scopes):
-            scopes = None
-        elif subtree:
-            scopes = [s for s in scopes if is_within(s, unit.path)]
-    if counted or (own_no and scopes is not None):
-        return _counted(conn, scopes=scopes, own_no=own_no, unit=unit, subtree=subtree, q=q,
-                        position=position, status=status, grade=grade, offset=offset,
-                        limit=per_page)
-    shape = _Shape(len(scopes) if scopes is not None else None,
-                   None if unit is None else "subtree" if subtree else "unit", bool(status))
-    values: dict[str, Any] = {"status": status, "page_offset": offset, "page_limit": per_page}
-    for i, scope in enumerate(scopes or ()):
-        values.update(subtree_values(f"scope{i}", scope))
-    if unit is not None:
-        values.update(subtree_values("org", unit.path), org_id=unit.id)
-    if isinstance(unit, _Unit) and scopes is None:
-        total, known = unit.total, unit.known
-    else:
-        total, known = _total(shape).run(conn, values)[0]
-    walk = _walks(offset + per_page, total, known or 0)
-    return [_listed(row) for row in _page(shape, walk).run(conn, values)], total
+        offset = (page - 1) * per_page
+        counted = bool(q or position or grade)
+        unit = None
+        if org and counted:
+            unit = unit_ref(conn, org, field="org", sight=sight)
+        elif org:
+            # The unit with its own total (its subtree's, or its own), in one statement: the
+            # total serves whenever the caller's scope holds the unit (see below).
+            if storable(org):
+                found = _unit_with_total(subtree, bool(status)).run(
+                    conn, {"code": org, "status": status})
+                unit = _Unit(*found[0]) if found else None
+            if unit is None or not sight.unit(unit.path):
+                raise missing("org unit", org, "org")
+        if unit is not None and scopes is not None:
+            # The scope filter ANDed with the unit filter, simplified exactly: a scope holding the
+            # unit adds nothing; under `subtree`, only the scopes inside it matter. Two
+            # overlapping path filters would also mislead PostgreSQL's row estimate (×selectivity²).
+            if any(is_within(unit.path, s) for s in scopes):
+                scopes = None
+            elif subtree:
+                scopes = [s for s in scopes if is_within(s, unit.path)]
+        if counted or (own_no and scopes is not None):
+            return _counted(conn, scopes=scopes, own_no=own_no, unit=unit, subtree=subtree, q=q,
+                            position=position, status=status, grade=grade, offset=offset,
+                            limit=per_page)
+        shape = _Shape(len(scopes) if scopes is not None else None,
+                       None if unit is None else "subtree" if subtree else "unit", bool(status))
+        values: dict[str, Any] = {"status": status, "page_offset": offset, "page_limit": per_page}
+        for i, scope in enumerate(scopes or ()):
+            values.update(subtree_values(f"scope{i}", scope))
+        if unit is not None:
+            values.update(subtree_values("org", unit.path), org_id=unit.id)
+        if isinstance(unit, _Unit) and scopes is None:
+            total, known = unit.total, unit.known
+        else:
+            total, known = _total(shape).run(conn, values)[0]
+        walk = _walks(offset + per_page, total, known or 0)
+        return [_listed(row) for row in _page(shape, walk).run(conn, values)], total
 
 
 class _Unit(NamedTuple):
