@@ -1,21 +1,14 @@
-"""Tables the performance service owns."""
+"""The rulebook table (考核标准)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Integer, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.audit import make_audit_model
-from shared.db import make_db
-
-db = make_db()
-AuditEvent = make_audit_model(db)
-
-#: Money in yuan, exact to the fen (分): NUMERIC(12, 2), read back as `Decimal`.
-Money = Numeric(12, 2, asdecimal=True)
+from services.performance.models.base import Money, db
 
 
 class Rule(db.Model):  # type: ignore[name-defined]

@@ -1,0 +1,7 @@
+"""Tables the performance service owns, one module per feature; importing this package
+registers every table on `db.metadata` (migrations and their conformance test rely on it)."""
+
+from services.performance.models.base import AuditEvent, Money, db
+from services.performance.models.rules import Rule
+
+__all__ = ["AuditEvent", "Money", "Rule", "db"]
