@@ -98,31 +98,43 @@ def record(session: Session, model: type, *, actor: Actor, action: str, target_t
     return event_row
 
 
-APPEND_ONLY_TRIGGER_SQL = """
-CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+def append_only_sql(table: str) -> tuple[str, list[str]]:
+    """The PostgreSQL and SQLite triggers that refuse UPDATE and DELETE on `table`."""
+    postgresql = f"""
+CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_events is append-only';
+  RAISE EXCEPTION '{table} is append-only';
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
-  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
+  FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
 """
-SQLITE_APPEND_ONLY_TRIGGER_SQL = [
-    "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
-    "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
-]
+    sqlite = [
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+    ]
+    return postgresql, sqlite
+
+
+APPEND_ONLY_TRIGGER_SQL, SQLITE_APPEND_ONLY_TRIGGER_SQL = append_only_sql("audit_events")
+
+
+def install_append_only(op: Any, table: str) -> None:
+    """Make `table` append-only in the database itself (call from a migration's upgrade())."""
+    postgresql, sqlite = append_only_sql(table)
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(postgresql)
+    elif dialect == "sqlite":
+        for stmt in sqlite:
+            op.execute(stmt)
 
 
 def install_append_only_trigger(op: Any) -> None:
     """Call from a migration's upgrade() after creating `audit_events`."""
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute(APPEND_ONLY_TRIGGER_SQL)
-    elif dialect == "sqlite":
-        for stmt in SQLITE_APPEND_ONLY_TRIGGER_SQL:
-            op.execute(stmt)
+    install_append_only(op, "audit_events")
 
 
 class AuditEventRead(ma.Schema):
