@@ -189,3 +189,34 @@ class AuditQuery(PageQuery):
     target = ma.fields.String(metadata={"description": "The target's id."})
     from_ = ma.fields.AwareDateTime(data_key="from", default_timezone=dt.UTC)
     to = ma.fields.AwareDateTime(default_timezone=dt.UTC)
+
+
+class RoleHolderQuery(PageQuery):
+    role = ma.fields.String(required=True, validate=_name, metadata={"example": "branch_head"})
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={
+        "description": 'The unit asked about (a code, or "*").', "example": "SB01"})
+
+
+class RoleHolderRead(ma.Schema):
+    user_id = ma.fields.Integer(required=True)
+    username = ma.fields.String(required=True)
+    employee_no = ma.fields.String(allow_none=True)
+    binding_id = ma.fields.Integer(required=True)
+    role = ma.fields.String(required=True)
+    org = ma.fields.String(required=True, metadata={"description": "The binding's unit."})
+    path = ma.fields.String(required=True)
+    valid_from = ma.fields.String(allow_none=True, metadata={"description": "Inclusive."})
+    valid_to = ma.fields.String(allow_none=True, metadata={"description": "Inclusive."})
+
+
+class EmployeeRoleRead(ma.Schema):
+    role = ma.fields.String(required=True)
+    org = ma.fields.String(required=True)
+    path = ma.fields.String(allow_none=True, metadata={"description": "Null: unit not cached."})
+    valid_from = ma.fields.String(allow_none=True, metadata={"description": "Inclusive."})
+    valid_to = ma.fields.String(allow_none=True, metadata={"description": "Inclusive."})
+
+
+class EmployeeRoles(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    roles = ma.fields.List(ma.fields.Nested(EmployeeRoleRead), required=True)

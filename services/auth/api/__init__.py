@@ -3,6 +3,7 @@
 from services.auth.api.audit import blp as audit_blp
 from services.auth.api.checks import blp as checks_blp
 from services.auth.api.clients import blp as clients_blp
+from services.auth.api.directory import blp as directory_blp
 from services.auth.api.me import blp as me_blp
 from services.auth.api.oauth import PUBLIC as OAUTH_PUBLIC
 from services.auth.api.oauth import blp as oauth_blp
@@ -13,5 +14,5 @@ from services.auth.api.wellknown import PUBLIC as WELLKNOWN_PUBLIC
 from services.auth.api.wellknown import blp as wellknown_blp
 
 blueprints = [oauth_blp, wellknown_blp, users_blp, me_blp, roles_blp, clients_blp, checks_blp,
-              org_events_blp, audit_blp]
+              org_events_blp, audit_blp, directory_blp]
 PUBLIC_ENDPOINTS = (*OAUTH_PUBLIC, *WELLKNOWN_PUBLIC)

@@ -138,6 +138,22 @@ def require_admin() -> Principal:
     return principal
 
 
+def require_directory_reader() -> Principal:
+    """Who may ask who holds which role (`/auth/role-holders`, `/auth/employees/{no}/roles`):
+    a client holding `auth:check` (the services route approvals with it), or a user under
+    the admin rule. Anyone else learns nothing about other people's roles."""
+    principal = current_principal()
+    if principal.kind == "client":
+        allowed = "auth:check" in client_permissions(principal)
+    else:
+        allowed = holds_live(principal, "auth:admin", WHOLE_ORGANISATION)
+    if not allowed:
+        _denied("auth:check")
+        raise Forbidden('This needs a client holding auth:check, or auth:admin over the whole '
+                        'organisation ("*").')
+    return principal
+
+
 def require_auditor() -> Principal:
     principal = current_principal()
     if not (holds_over_a_root(principal, "auth:audit")
