@@ -2,6 +2,8 @@
 registers every table on `db.metadata` (migrations and their conformance test rely on it)."""
 
 from services.performance.models.base import AuditEvent, Money, db
-from services.performance.models.rules import Rule
+from services.performance.models.incidents import Incident, IncidentStep, OutboxMessage, SignOff
+from services.performance.models.rules import PolicyVersion, Rule
 
-__all__ = ["AuditEvent", "Money", "Rule", "db"]
+__all__ = ["AuditEvent", "Incident", "IncidentStep", "Money", "OutboxMessage", "PolicyVersion",
+           "Rule", "SignOff", "db"]

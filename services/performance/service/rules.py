@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.performance.models import AuditEvent, Rule
 from shared.audit import Actor, record
 
-REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference" / "rulebooks.yaml"
+REFERENCE = Path(__file__).resolve().parents[3] / "data" / "reference" / "rulebooks.yaml"
 RULE_FIELDS = ("code", "category", "title_zh", "title_en", "points", "deduction_min",
                "deduction_max", "consequence", "severities", "severity_consequences", "source")
 
@@ -64,7 +64,7 @@ def load_reference_data(*, session: Session) -> int:
 
 def list_rules(*, session: Session, page: int, per_page: int,
                category: str | None = None) -> tuple[list[Any], int]:
-    query = select(Rule)
+    query = select(Rule).where(Rule.is_current.is_(True))
     if category is not None:
         query = query.where(Rule.category == category)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
