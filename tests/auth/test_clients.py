@@ -137,3 +137,14 @@ def test_the_client_grantable_permissions_are_listed_and_service_clients_keep_th
                          "performance:read"}
     claims = jwt.decode(auth.client_token("staff"), options={"verify_signature": False})
     assert "auth:org-sync" in claims["scope"].split()  # reference data, exempt
+
+
+def test_only_performances_service_client_holds_staff_qualify(auth, client):
+    """取消客户经理资格: performance tells staff; no registered client may be given it."""
+    claims = jwt.decode(auth.client_token("performance"), options={"verify_signature": False})
+    assert "staff:qualify" in claims["scope"].split()
+    leave = jwt.decode(auth.client_token("leave"), options={"verify_signature": False})
+    assert "staff:qualify" not in leave["scope"].split()
+    resp = _create(client, auth.admin, permissions=["staff:qualify"])
+    assert resp.status_code == 422
+    assert _create(client, auth.admin, permissions=["staff:read"]).status_code == 201
