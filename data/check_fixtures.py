@@ -173,8 +173,9 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
             seed_text[name] = text
 
     by_code: dict[str, dict] = {}
+    optional_keys = {"requires_qualification"}
     allowed_keys = {"code", "name_zh", "name_en", "grade", "unit_types", "must_cover",
-                    "source", "duties"}
+                    "requires_qualification", "source", "duties"}
     duty_keys = {"text_zh", "text_en", "category", "source"}
     for i, pos in enumerate(positions):
         where = f"positions[{i}]"
@@ -186,7 +187,7 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
         extra = set(pos) - allowed_keys
         if extra:
             problems(where, f"unknown keys {sorted(extra)}")
-        missing = allowed_keys - set(pos)
+        missing = allowed_keys - optional_keys - set(pos)
         if missing:
             problems(where, f"missing keys {sorted(missing)}")
         if not isinstance(code, str) or not CODE_RE.match(code):
@@ -210,6 +211,13 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
             problems(where, f"unit_types must be a non-empty list of distinct {sorted(UNIT_TYPES)}")
         if not isinstance(pos.get("must_cover"), bool):
             problems(where, "must_cover must be true or false")
+        # 取消客户经理资格: every customer-manager post (客户经理, 大客户经理) requires the
+        # qualification performance may withdraw; no other post does.
+        is_customer_manager = "客户经理" in str(pos.get("name_zh"))
+        if pos.get("requires_qualification") != (
+                "customer_manager" if is_customer_manager else None):
+            problems(where, "requires_qualification must be customer_manager on exactly the "
+                     "customer-manager posts")
         source = pos.get("source")
         if source is not None and source not in SEED_FILES:
             problems(where, f"source {source!r} is not a seed file")

@@ -74,6 +74,9 @@ class Position(db.Model):  # type: ignore[name-defined]
     must_cover: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str | None] = mapped_column(String(200))
+    #: A qualification the holder must keep (e.g. "customer_manager", 客户经理资格): staff
+    #: refuses to place an employee whose qualification is withdrawn here (migration 0004).
+    requires_qualification: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -249,3 +252,29 @@ class OutboxEvent(db.Model):  # type: ignore[name-defined]
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class QualificationRecord(db.Model):  # type: ignore[name-defined]
+    """One withdrawal or restoration of an employee's qualification (取消客户经理资格).
+
+    Append-only: the current state of a qualification is its latest record's `status`.
+    `reference` names the event that caused it (`performance:incident:42`) and is unique,
+    so a caller that retries (performance's outbox) gets the first record back instead of
+    a second one. Not read by listings or chains, so it does not raise the read generation.
+    """
+
+    __tablename__ = "qualification_records"
+    __table_args__ = (
+        Index("ix_qualification_records_employee_id", "employee_id", "qualification"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    qualification: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # withdrawn | restored
+    reason: Mapped[str] = mapped_column(String(1000))
+    reference: Mapped[str] = mapped_column(String(200), unique=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+    employee: Mapped[Employee] = relationship(lazy="joined")

@@ -16,13 +16,14 @@ from services.staff.schemas.employees import (
     AssignmentRead,
     ChainRead,
     EmployeeCreate,
+    EmployeeDetail,
     EmployeePatch,
     EmployeeQuery,
     EmployeeRead,
     EmployeeStatusChange,
     TransferIn,
 )
-from services.staff.service import assignments, chain, employees, listing
+from services.staff.service import assignments, chain, employees, listing, qualifications
 from services.staff.service.common import find_unit, get_employee
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
@@ -47,6 +48,18 @@ def writable(employee_no: str) -> Any:
     employee = readable(employee_no)
     access.require_write(current_principal(), employee.unit.path, employee.unit.code)
     return employee
+
+
+class WithQualifications:
+    """An employee as `EmployeeDetail` dumps it: the row's attributes and the withdrawn
+    qualifications (not a column: the latest record per qualification decides)."""
+
+    def __init__(self, employee: Any, withdrawn: list[str]) -> None:
+        self._employee = employee
+        self.qualifications_withdrawn = withdrawn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._employee, name)
 
 
 def _listing(query: dict[str, Any]) -> Any:
@@ -112,11 +125,13 @@ class Employees(MethodView):
 
 @blp.route("/<employee_no>")
 class EmployeeItem(MethodView):
-    @blp.response(200, EmployeeRead)
+    @blp.response(200, EmployeeDetail)
     @blp.doc(responses=NOT_FOUND)
     def get(self, employee_no: str) -> Any:
-        """One employee."""
-        return readable(employee_no)
+        """One employee, with the qualifications currently withdrawn from them."""
+        employee = readable(employee_no)
+        return WithQualifications(employee, qualifications.withdrawn_of(db.session,
+                                                                        employee.id))
 
     @blp.arguments(EmployeePatch)
     @blp.response(200, EmployeeRead)

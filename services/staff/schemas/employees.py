@@ -60,6 +60,12 @@ class EmployeeRead(ma.Schema):
     status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
 
 
+class EmployeeDetail(EmployeeRead):
+    qualifications_withdrawn = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "Qualifications currently withdrawn (e.g. customer_manager, "
+                       "取消客户经理资格): positions requiring one are closed to them."})
+
+
 class EmployeeQuery(PageQuery):
     org = ma.fields.String(validate=Code)
     subtree = QueryBoolean(load_default=False)

@@ -14,6 +14,17 @@ CATEGORIES = ("customer", "credit", "compliance", "management", "service", "oper
 PositionCode = ma.validate.Regexp(r"^[A-Z0-9_-]{1,60}$",
                                   error="Use 1–60 of A–Z, 0–9, '_' and '-'.")
 Text = ma.validate.Length(min=1, max=2000)
+QualificationName = ma.validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$",
+                                       error="Use 1–40 of a–z, 0–9 and '_', a letter first.")
+
+
+def _qualification() -> ma.fields.String:
+    """`requires_qualification` in a position body (a new field object per schema)."""
+    return ma.fields.String(
+        allow_none=True, validate=QualificationName,
+        metadata={"description": "A qualification the holder must keep, e.g. "
+                  "customer_manager (客户经理资格); null for none. Staff refuses to place an "
+                  "employee whose qualification is withdrawn."})
 
 
 class DutyIn(ma.Schema):
@@ -31,6 +42,7 @@ class _PositionFields(ma.Schema):
     must_cover = JSONBoolean(metadata={"description": "A stand-in is required on leave."})
     unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    requires_qualification = _qualification()
     duties = ma.fields.List(ma.fields.Nested(DutyIn), required=True,
                             validate=ma.validate.Length(min=1, max=200))
 
@@ -54,6 +66,7 @@ class PositionPatch(ma.Schema):
     must_cover = JSONBoolean()
     unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    requires_qualification = _qualification()
     duties = ma.fields.List(ma.fields.Nested(DutyIn), validate=ma.validate.Length(min=1, max=200))
 
 
@@ -73,6 +86,7 @@ class PositionRead(ma.Schema):
     must_cover = ma.fields.Boolean(required=True)
     unit_types = ma.fields.List(ma.fields.String(), required=True)
     source = ma.fields.String(allow_none=True)
+    requires_qualification = ma.fields.String(allow_none=True, required=True)
     version = ma.fields.Integer(required=True)
     duties = ma.fields.List(ma.fields.Nested(DutyRead), required=True)
 

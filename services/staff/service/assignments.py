@@ -2,7 +2,10 @@
 
 A transfer closes the current assignment the day before `effective_date` and opens a new
 one; the employee record shows the new unit at once (future-dated transfers are recorded,
-not scheduled). The handover supervisor (监交人) is kept with the new assignment.
+not scheduled). The handover supervisor (监交人) is kept with the new assignment. A transfer
+into (or within) a position whose required qualification is withdrawn for the employee is
+refused (409): it is the one write that places an existing employee in a position — a hire
+or a CSV import creates a new employee number, which has no qualification record yet.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from services.staff.service.common import (
     paginate,
 )
 from services.staff.service.employees import employee_dict
+from services.staff.service.qualifications import require_qualified
 from shared.audit import Actor, record
 from shared.errors import Conflict, ValidationFailed
 
@@ -76,6 +80,7 @@ def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any],
                                     f"({current.start_date.isoformat()})."]
     if errors:
         raise ValidationFailed("The transfer is not valid.", errors=errors)
+    require_qualified(session, employee, position)  # 取消客户经理资格 closes CM posts: 409
     if current is not None and current.org == unit.code and current.position == position.code \
             and (manager.employee_no if manager else None) == current.manager:
         raise Conflict(f"{employee_no} already holds this assignment.")

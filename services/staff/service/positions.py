@@ -17,7 +17,8 @@ from services.staff.service.common import get_position, paginate
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, ValidationFailed
 
-FIELDS = ("name_zh", "name_en", "grade", "must_cover", "unit_types", "source", "duties")
+FIELDS = ("name_zh", "name_en", "grade", "must_cover", "unit_types", "source",
+          "requires_qualification", "duties")
 DUTY_FIELDS = ("text_zh", "text_en", "category", "source")
 
 
@@ -26,6 +27,7 @@ def position_dict(position: Position) -> dict[str, Any]:
         "code": position.code, "name_zh": position.name_zh, "name_en": position.name_en,
         "grade": position.grade, "must_cover": position.must_cover,
         "unit_types": list(position.unit_types or []), "source": position.source,
+        "requires_qualification": position.requires_qualification,
         "version": position.version,
         "duties": [{"no": d.seq, **{k: getattr(d, k) for k in DUTY_FIELDS}}
                    for d in position.duties],
@@ -102,7 +104,8 @@ def edit_position(*, session: Session, code: str, changes: dict[str, Any], actor
     before_full = position_dict(position)
     before = _comparable(before_full)
     if replace:
-        merged = _comparable({"must_cover": False, "unit_types": [], "source": None, **changes})
+        merged = _comparable({"must_cover": False, "unit_types": [], "source": None,
+                              "requires_qualification": None, **changes})
     else:
         merged = _comparable({**before, **changes})
     _check_duties(merged)
