@@ -1,0 +1,120 @@
+"""Incident schemas: the recording body (API.md), decisions, appeals, the answer, the trail."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.performance.schemas.fields import Money, UTCDateTime
+from services.performance.schemas.rules import SEVERITIES
+from shared.web import PageQuery
+
+STATUSES = ("recorded", "confirmed", "dismissed", "appealed", "upheld", "overturned")
+_TEXT = ma.validate.Length(min=1, max=4000)
+_NO = ma.validate.Length(min=1, max=40)
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+class IncidentCreate(ma.Schema):
+    employee_no = ma.fields.String(required=True, validate=_NO)
+    rule = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
+                            metadata={"description": "A rule code, e.g. CM-ETH-01."})
+    occurred_on = ma.fields.Date(required=True, metadata={
+        "description": "The day it happened (organisation's calendar); not in the future."})
+    description = ma.fields.String(required=True, validate=[_TEXT, _not_blank], metadata={
+        "description": "What happened; for a discretionary amount, the reason reported "
+                       "with it (授权: the reason must be reported)."})
+    severity = ma.fields.String(load_default="normal",
+                                validate=ma.validate.OneOf(SEVERITIES))
+    deduction_amount = Money(allow_none=True, metadata={
+        "description": "Yuan. Required within the rule's range for a rule with one; "
+                       "optional (discretionary, capped per role) for a rule without."})
+    points_override = ma.fields.Integer(allow_none=True, strict=True, metadata={
+        "description": "Aggravated only: the points this case costs (more than the rule's)."})
+    override_reason = ma.fields.String(allow_none=True, validate=_TEXT)
+
+
+class IncidentRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    employee_no = ma.fields.String(required=True)
+    employee_name = ma.fields.String(allow_none=True)
+    unit = ma.fields.String(attribute="unit_code", required=True)
+    governing_branch = ma.fields.String(attribute="governing_code", required=True)
+    rule = ma.fields.String(attribute="rule_code", required=True)
+    rule_version = ma.fields.Integer(required=True, metadata={
+        "description": "The rule version the incident was judged under (kept forever)."})
+    occurred_on = ma.fields.Date(required=True)
+    description = ma.fields.String(required=True)
+    severity = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+    points = ma.fields.Integer(required=True, allow_none=True)
+    points_override = ma.fields.Integer(allow_none=True)
+    override_reason = ma.fields.String(allow_none=True)
+    deduction_amount = Money(required=True, allow_none=True)
+    discretionary = ma.fields.Boolean(required=True, metadata={
+        "description": "A discretionary amount (the rule has no range)."})
+    recorder_cap = Money(allow_none=True, metadata={
+        "description": "The recorder's authority cap for a discretionary amount."})
+    over_cap = ma.fields.Boolean(required=True, metadata={
+        "description": "Above the recorder's cap: only hr of the governing branch decides."})
+    consequence = ma.fields.String(allow_none=True)
+    recorded_by = ma.fields.String(required=True)
+    recorded_by_emp = ma.fields.String(allow_none=True)
+    recorded_at = UTCDateTime(required=True)
+    decided_by = ma.fields.String(allow_none=True)
+    decided_at = UTCDateTime(allow_none=True)
+    appeal_deadline = ma.fields.Date(allow_none=True)
+    closed_by = ma.fields.String(allow_none=True)
+    closed_at = UTCDateTime(allow_none=True)
+    policy_version = ma.fields.Integer(required=True)
+
+
+class IncidentQuery(PageQuery):
+    employee_no = ma.fields.String(validate=_NO)
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    rule = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    occurred_from = ma.fields.Date()
+    occurred_to = ma.fields.Date()
+
+
+class IncidentDecision(ma.Schema):
+    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(("confirm", "dismiss")))
+    comment = ma.fields.String(allow_none=True, validate=_TEXT)
+
+
+class AppealCreate(ma.Schema):
+    reason = ma.fields.String(required=True, validate=[_TEXT, _not_blank])
+
+
+class AppealDecision(ma.Schema):
+    decision = ma.fields.String(required=True,
+                                validate=ma.validate.OneOf(("uphold", "overturn")))
+    comment = ma.fields.String(allow_none=True, validate=_TEXT)
+
+
+class StepRead(ma.Schema):
+    seq = ma.fields.Integer(required=True)
+    action = ma.fields.String(required=True)
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String(required=True)
+    actor = ma.fields.String(required=True)
+    actor_emp = ma.fields.String(allow_none=True)
+    at = ma.fields.String(required=True, metadata={"format": "date-time"})
+    comment = ma.fields.String(allow_none=True)
+    facts = ma.fields.Dict(required=True)
+    prev_hash = ma.fields.String(required=True)
+    hash = ma.fields.String(required=True)
+
+
+class TrailRead(ma.Schema):
+    incident_id = ma.fields.Integer(required=True)
+    valid = ma.fields.Boolean(required=True, metadata={
+        "description": "Every hash re-computed from the stored rows, and the incident "
+                       "still as signed."})
+    broken_at = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The first step (0-based) that does not verify."})
+    reason = ma.fields.String(allow_none=True)
+    steps = ma.fields.List(ma.fields.Nested(StepRead), required=True)
