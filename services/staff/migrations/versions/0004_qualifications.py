@@ -17,7 +17,7 @@ trigger.
 
 Stores created before this migration already hold the catalogue (the loader adds only
 missing codes and keeps HR's edits), so the customer-manager posts of the shipped
-catalogue are flagged here; a position HR has flagged otherwise is left alone.
+catalogue are flagged here (by code; the column is new, so nothing HR set is overwritten).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -39,8 +39,7 @@ def upgrade() -> None:
     positions = sa.table('positions', sa.column('code', sa.String),
                          sa.column('requires_qualification', sa.String))
     op.execute(positions.update()
-               .where(positions.c.code.in_(CUSTOMER_MANAGER_POSTS),
-                      positions.c.requires_qualification.is_(None))
+               .where(positions.c.code.in_(CUSTOMER_MANAGER_POSTS))
                .values(requires_qualification='customer_manager'))
     op.create_table('qualification_records',
     sa.Column('id', sa.Integer(), nullable=False),
