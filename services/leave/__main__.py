@@ -1,6 +1,6 @@
 import sys
 
-from services.leave.app import prepare
+from services.leave.app import deliver_events, prepare
 from shared.cli import main
 
-sys.exit(main("leave", prepare))
+sys.exit(main("leave", prepare, {"deliver-events": deliver_events}))

@@ -1,30 +1,99 @@
-"""The leave service's application factory."""
+"""The leave service's application factory and first-start preparation."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+import requests
+from flask import Flask, Response, request
 
-from services.leave import service
 from services.leave.api import blueprints
-from services.leave.models import db
+from services.leave.directory import Directory, HttpDirectory
+from services.leave.models import IdempotentAnswer, db
+from services.leave.service import events, load_reference_data
+from services.leave.service.common import today
 from shared.db import session_for, upgrade
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+log = logging.getLogger("hr.leave")
+
+DESCRIPTION = """Leave on the China working calendar, routed by policy.
+
+Days are counted on the working calendar (statutory holidays and make-up working days 调休 from
+the maintained `chinese-calendar` library, plus HR's overrides); a year whose schedule is not
+published yet counts weekends and overrides and says `"calendar": "provisional"`. Half days:
+`start_half: "pm"`, `end_half: "am"`.
+
+Routing (policy data, `GET /leave/policy`): staff and mid-level of a 网点 — up to 5 days (5
+included) the branch head decides; above 5 the branch head's approval is the preliminary
+review (初审) and `hr` of the governing branch (管辖行) decides. Heads and deputies, and staff
+with no 网点 above them, go to the governing branch's `hr`. A step whose role the requester
+holds there is skipped upward. Requests touching the new one, or separated from it only by
+non-working days, count together (anti-splitting). Nobody decides their own request; one
+person signs one step.
+
+Every transition is a signed row (hash chain): `GET /leave/requests/{id}/trail` re-verifies it.
+Balances are sums of an append-only ledger; pending requests hold their days.
+
+The requester's units come from the staff service, who holds which role from auth, both over
+HTTP with leave's own client token: if staff cannot be reached a request answers 503 and
+nothing is written. POSTs that file or decide take `Idempotency-Key`."""
 
 
-def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None) -> Flask:
-    return create_service_app(
-        settings or Settings("leave"), db=db, title="Leave", blueprints=blueprints,
-        description="Leave on the China working calendar, routed by policy.", verifier=verifier)
+def post_webhook(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """Deliver one webhook call (short timeout: a slow receiver is retried later)."""
+    try:
+        return requests.post(url, data=body, headers=headers, timeout=3,
+                             allow_redirects=False).status_code
+    except requests.RequestException as exc:
+        raise OSError(str(exc)) from exc
+
+
+def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
+               directory: Directory | None = None,
+               clock: Callable[[], dt.date] | None = None,
+               poster: events.Poster | None = None) -> Flask:
+    settings = settings or Settings("leave")
+    app = create_service_app(settings, db=db, title="Leave", blueprints=blueprints,
+                             description=DESCRIPTION, verifier=verifier)
+    app.extensions["leave_directory"] = directory or HttpDirectory(settings)
+    app.extensions["leave_today"] = clock or (lambda: today(settings.timezone))
+    app.extensions["leave_poster"] = poster or post_webhook
+    app.extensions["hr_idempotency"] = (db, IdempotentAnswer)
+
+    @app.after_request
+    def deliver_events(response: Response) -> Response:
+        """After a successful write (its transaction committed), send what is owed."""
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            try:
+                if events.has_due(db.session):
+                    events.deliver(db.session, app.extensions["leave_poster"])
+            except Exception:  # never fail the write that already committed
+                db.session.rollback()
+                log.exception("webhook delivery failed")
+        return response
+
+    return app
 
 
 def prepare(settings: Settings) -> None:
     """Migrate, then load reference data into an empty store (runs once, before workers)."""
     upgrade(MIGRATIONS, settings.database_url)
     with session_for(settings.database_url) as session:
-        service.load_reference_data(session=session)
+        load_reference_data(session=session)
+
+
+def deliver_events(settings: Settings, args: list[str] | None = None) -> int:
+    """`python -m services.leave deliver-events`: every pending webhook delivery now."""
+    with session_for(settings.database_url) as session:
+        counts: dict[str, Any] = events.deliver(session, post_webhook, force=True)
+    print(counts)
+    return 0

@@ -79,6 +79,10 @@ class LeaveRequest(db.Model):  # type: ignore[name-defined]
     steps: Mapped[list[ApprovalStep]] = relationship(
         back_populates="request", order_by="ApprovalStep.level", lazy="selectin")
 
+    # Every UPDATE says `WHERE version = <read>` and bumps it: a writer that read an older
+    # version updates nothing and gets StaleDataError (→ 409), never a lost update.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
 
 class ApprovalStep(db.Model):  # type: ignore[name-defined]
     """One approval step (审批环节): one role over one unit; one accountable decider."""

@@ -1,0 +1,140 @@
+"""`/leave/requests`: file, read, decide, withdraw, cancel, and the signed trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+
+from services.leave.api.common import caller, directory, today
+from services.leave.models import db
+from services.leave.schemas import (
+    CancelIn,
+    DecisionIn,
+    ExportQuery,
+    LeaveRequestCreate,
+    LeaveRequestQuery,
+    LeaveRequestRead,
+    TrailRead,
+    WithdrawIn,
+)
+from services.leave.service import decisions, queries, trail
+from services.leave.service.requests import submit_request
+from services.leave.service.views import request_dict
+from shared.idempotency import idempotent
+from shared.web import Blueprint, page_of, page_payload
+
+blp = Blueprint("requests", __name__, url_prefix="/leave/requests",
+                description="Leave requests. Anyone signed in files and reads their own; "
+                "leave:read over a unit reads its requests; approvers read what they decide. "
+                "A request outside the caller's sight answers 404.")
+NOT_FOUND = {"404": {"description": "No such request, or not the caller's to see."}}
+CONFLICT = {"409": {"description": "The request's state, or another writer, got there first."}}
+
+
+@blp.route("")
+class LeaveRequests(MethodView):
+    @blp.arguments(LeaveRequestQuery, location="query")
+    @blp.response(200, page_of(LeaveRequestRead))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Own requests, those one stands in for, and those in the caller's leave:read scope."""
+        items, total = queries.list_requests(session=db.session, caller=caller(), **query)
+        return page_payload([request_dict(r) for r in items], total, query)
+
+    @idempotent
+    @blp.arguments(LeaveRequestCreate)
+    @blp.response(201, LeaveRequestRead)
+    @blp.doc(responses={
+        "409": {"description": "Overlaps a pending or approved request, or the balance "
+                "(pending requests included) cannot hold it."},
+        "422": {"description": "Invalid: unknown type, bad span, no working day, missing "
+                "notice or attachment, missing or unavailable stand-in, unknown employee."},
+        "503": {"description": "Staff (who the requester is) cannot be reached; nothing was "
+                "written — retry."}})
+    def post(self, request_in: dict[str, Any]) -> Any:
+        """File a leave request; it is counted on the working calendar and routed by policy.
+
+        Send `Idempotency-Key` to make a retry safe: the same key and body answer the first
+        answer again; the same key with another body is a 422."""
+        request = submit_request(session=db.session, request_in=request_in, caller=caller(),
+                                 directory=directory(), today=today())
+        return request_dict(request)
+
+
+@blp.route("/export.csv")
+class LeaveExport(MethodView):
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, content_type="text/csv", description="CSV, UTF-8 with a BOM.")
+    def get(self, query: dict[str, Any]) -> Any:
+        """The requests the caller may read (same filters as the list) as CSV."""
+        query.pop("page", None), query.pop("per_page", None)
+        text = queries.export_csv(session=db.session, caller=caller(), **query)
+        return Response(text, mimetype="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="leave-requests.csv"'})
+
+
+@blp.route("/<int:request_id>")
+class LeaveRequestItem(MethodView):
+    @blp.response(200, LeaveRequestRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, request_id: int) -> Any:
+        """One request with its steps."""
+        return request_dict(queries.get_request(session=db.session, request_id=request_id,
+                                                caller=caller()))
+
+
+@blp.route("/<int:request_id>/decision")
+class Decision(MethodView):
+    @idempotent
+    @blp.arguments(DecisionIn)
+    @blp.response(200, LeaveRequestRead)
+    @blp.doc(responses={**NOT_FOUND, **CONFLICT})
+    def post(self, decision_in: dict[str, Any], request_id: int) -> Any:
+        """Approve or reject the step awaiting a decision.
+
+        Decided by anyone holding the step's role over its unit (or above; admins too) —
+        never by the requester, and one person signs at most one step of a request. Two
+        deciders at once: exactly one wins, the other gets 409."""
+        request = decisions.decide(session=db.session, request_id=request_id,
+                                   decision=decision_in["decision"],
+                                   comment=decision_in.get("comment"), caller=caller(),
+                                   expected_version=decision_in.get("version"))
+        return request_dict(request)
+
+
+@blp.route("/<int:request_id>/withdraw")
+class Withdraw(MethodView):
+    @blp.arguments(WithdrawIn)
+    @blp.response(200, LeaveRequestRead)
+    @blp.doc(responses={**NOT_FOUND, **CONFLICT})
+    def post(self, withdraw_in: dict[str, Any], request_id: int) -> Any:
+        """The requester takes back a pending request; held days return."""
+        return request_dict(decisions.withdraw(session=db.session, request_id=request_id,
+                                               comment=withdraw_in.get("comment"),
+                                               caller=caller()))
+
+
+@blp.route("/<int:request_id>/cancel")
+class Cancel(MethodView):
+    @blp.arguments(CancelIn)
+    @blp.response(200, LeaveRequestRead)
+    @blp.doc(responses={**NOT_FOUND, **CONFLICT})
+    def post(self, cancel_in: dict[str, Any], request_id: int) -> Any:
+        """Cancel approved leave (wholly, or from `from_date` on); untaken days return.
+
+        By whoever may decide the final step, or hr of the governing branch."""
+        return request_dict(decisions.cancel(
+            session=db.session, request_id=request_id, from_date=cancel_in.get("from_date"),
+            comment=cancel_in.get("comment"), caller=caller(), today=today()))
+
+
+@blp.route("/<int:request_id>/trail")
+class Trail(MethodView):
+    @blp.response(200, TrailRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, request_id: int) -> Any:
+        """The signed trail (谁签字谁负责), re-verified on every read: `valid` is false and
+        `broken_at` names the first row when any row was changed, removed or reordered."""
+        queries.get_request(session=db.session, request_id=request_id, caller=caller())
+        return trail.view(db.session, request_id)

@@ -1,0 +1,211 @@
+"""Filing a leave request (请假申请): count, check, route, hold, sign — in one transaction.
+
+Order matters: everything that needs no lock (the type, the span, staff's answer about the
+person) is checked first; then the employee's write lock is taken and the checks that depend
+on their other requests (overlap, balance, anti-splitting, stand-in's own leave) run against
+committed rows only, so two requests filed at once cannot both pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.leave.directory import Directory
+from services.leave.domain import routing
+from services.leave.domain.calendar import check_span
+from services.leave.domain.spans import Span, related_requests
+from services.leave.models import ApprovalStep, AuditEvent, LeaveRequest, LeaveType
+from services.leave.service import events, ledger, trail
+from services.leave.service.access import Caller
+from services.leave.service.calendar import count_by_year, working_calendar
+from services.leave.service.common import invalid, lock_employee, rule_errors
+from services.leave.service.reference import current_policy
+from services.leave.service.views import request_dict
+from shared.audit import record
+from shared.errors import Conflict, Forbidden
+
+LIVE = ("pending", "approved")
+#: How far around a new request anti-splitting looks for joined requests (a chain of joined
+#: requests longer than this would be a year-long absence, routed to hr anyway).
+RELATED_WINDOW = dt.timedelta(days=400)
+
+
+def _type(session: Session, code: str) -> LeaveType:
+    found = session.scalar(select(LeaveType).where(LeaveType.code == code,
+                                                   LeaveType.active.is_(True)))
+    if found is None:
+        raise invalid("type", f"No leave type {code}.")
+    return found
+
+
+def _target(caller: Caller, request_in: dict[str, Any]) -> str:
+    employee_no = request_in.get("employee_no") or caller.emp
+    if caller.kind != "user":
+        raise Forbidden("Leave is filed by people: a client token cannot file it.")
+    if not employee_no:
+        raise invalid("employee_no", "Your account is not linked to an employee; name one.")
+    return employee_no
+
+
+def _authorise_filing(caller: Caller, employee_no: str, path: str) -> None:
+    """Filing for someone else needs `leave:file-for-others` over their unit; a person out
+    of the caller's sight is answered as an unknown one (no existence oracle)."""
+    if employee_no == caller.emp or caller.may("leave:file-for-others", path):
+        return
+    if caller.may("leave:read", path):
+        raise Forbidden("Filing leave for someone else needs leave:file-for-others over "
+                        "their unit.")
+    raise invalid("employee_no", f"No employee {employee_no}.")
+
+
+def _live_requests(session: Session, employee_no: str, start: dt.date,
+                   end: dt.date) -> list[LeaveRequest]:
+    return list(session.scalars(
+        select(LeaveRequest).where(LeaveRequest.employee_no == employee_no,
+                                   LeaveRequest.status.in_(LIVE),
+                                   LeaveRequest.start_date <= end,
+                                   LeaveRequest.end_date >= start)
+        .order_by(LeaveRequest.start_date).execution_options(populate_existing=True)).all())
+
+
+def _span(r: LeaveRequest) -> Span:
+    return Span(r.start_date, r.end_date, r.start_half, r.end_half,  # type: ignore[arg-type]
+                days=Decimal(r.days), ref=r.id)
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.first_slot <= b.last_slot and b.first_slot <= a.last_slot
+
+
+def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any],
+                    new: Span, request_in: dict[str, Any]) -> str | None:
+    """Posts must not be left empty (不得空岗): a `must_cover` position names a stand-in, an
+    active colleague of the same unit who is not on leave then."""
+    stand_in = request_in.get("stand_in")
+    if not stand_in:
+        if chain.get("must_cover"):
+            raise invalid("stand_in", "This position must be covered: name a stand-in.")
+        return None
+    if stand_in == chain["employee_no"]:
+        raise invalid("stand_in", "A stand-in is someone else.")
+    other = directory.chain(stand_in)
+    if other is None or other["unit"]["code"] != chain["unit"]["code"]:
+        raise invalid("stand_in", f"No colleague {stand_in} in the same unit.")
+    if other["status"] != "active":
+        raise invalid("stand_in", f"{stand_in} is not active.")
+    lock_employee(session, stand_in)
+    if any(_overlaps(new, _span(r)) for r in _live_requests(session, stand_in, new.start,
+                                                             new.end)):
+        raise invalid("stand_in", f"{stand_in} is on leave then.")
+    return stand_in
+
+
+def submit_request(*, session: Session, request_in: dict[str, Any], caller: Caller,
+                   directory: Directory, today: dt.date) -> LeaveRequest:
+    """File a request for the caller (or, with `leave:file-for-others`, for `employee_no`)."""
+    employee_no = _target(caller, request_in)
+    leave_type = _type(session, request_in["type"])
+    start, end = request_in["start_date"], request_in["end_date"]
+    start_half, end_half = request_in.get("start_half"), request_in.get("end_half")
+    with rule_errors("end_date"):
+        check_span(start, end, start_half, end_half)
+    if (end - start).days > 366:
+        raise invalid("end_date", "A request covers at most one year; file the rest apart.")
+    if (start - today).days < leave_type.min_notice_days:
+        raise invalid("start_date", f"{leave_type.code} leave needs "
+                      f"{leave_type.min_notice_days} days' notice.")
+    if leave_type.needs_attachment and not request_in.get("attachment_ref"):
+        raise invalid("attachment_ref", f"{leave_type.code} leave needs an attachment "
+                      "reference (e.g. the certificate's number).")
+    calendar = working_calendar(session)
+    days_by_year = count_by_year(calendar, start, end, start_half, end_half, leave_type.counts)
+    days = sum(days_by_year.values(), Decimal(0))
+    if days <= 0:
+        raise invalid("end_date", "The request holds no working day.")
+
+    chain = directory.chain(employee_no)
+    if chain is None:
+        raise invalid("employee_no", f"No employee {employee_no}.")
+    _authorise_filing(caller, employee_no, chain["unit"]["path"])
+    if chain["status"] != "active":
+        raise invalid("employee_no", f"{employee_no} is not an active employee.")
+    requester_roles = (caller.role_pairs if employee_no == caller.emp
+                       else directory.roles_of(employee_no))
+
+    lock_employee(session, employee_no)
+    new = Span(start, end, start_half, end_half, days=days)
+    nearby = _live_requests(session, employee_no, start - RELATED_WINDOW, end + RELATED_WINDOW)
+    clash = [r.id for r in nearby if _overlaps(new, _span(r))]
+    if clash:
+        raise Conflict(f"The request overlaps your request {clash[0]}.", overlapping=clash)
+    stand_in = _check_stand_in(session, directory, chain, new, request_in)
+    if leave_type.has_balance:
+        ledger.ensure_allocations(session, employee_no=employee_no, years=days_by_year,
+                                  types=[leave_type],
+                                  employee=lambda: directory.employee(employee_no),
+                                  actor=caller.actor)
+        for year, wanted in days_by_year.items():
+            left = ledger.remaining(session, employee_no, year, leave_type.code)
+            if wanted > left:
+                raise Conflict(f"The {year} {leave_type.code} balance holds {left} days "
+                               f"(pending requests included); {wanted} asked.",
+                               remaining=float(left))
+
+    related = related_requests(new, [_span(r) for r in nearby], calendar)
+    related_days = sum((s.days or Decimal(0) for s in related), Decimal(0))
+    version, policy = current_policy(session)
+    with rule_errors("employee_no"):
+        steps = routing.route(requester=routing.Requester(employee_no),
+                              chain=routing.Chain.from_staff(chain), days=days,
+                              related_days=related_days, policy=policy,
+                              requester_roles=requester_roles)
+    units = chain["units"]
+    governing = chain.get("governing_branch") or units[-1]
+    request = LeaveRequest(
+        employee_no=employee_no, type_code=leave_type.code, start_date=start, end_date=end,
+        start_half=start_half, end_half=end_half, days=days,
+        days_by_year={str(y): str(d) for y, d in days_by_year.items()},
+        calendar=calendar.calendar_kind(start, end), status="pending",
+        reason=request_in["reason"], stand_in=stand_in,
+        attachment_ref=request_in.get("attachment_ref"), unit_code=chain["unit"]["code"],
+        unit_path=chain["unit"]["path"], governing_code=governing["code"],
+        governing_path=governing["path"], grade=chain["grade"],
+        routed_days=days + related_days, related_ids=[s.ref for s in related],
+        policy_version=version, filed_by=caller.actor.sub, filed_by_emp=caller.emp,
+        cancelled_days=Decimal(0))
+    request.steps = [ApprovalStep(level=s.level, role=s.role, org=s.org, org_path=s.org_path,
+                                  final=s.final, status=s.status,
+                                  unassigned=s.status != "skipped"
+                                  and directory.holders(s.role, s.org) == 0)
+                     for s in steps]
+    session.add(request)
+    session.flush()
+    if leave_type.has_balance:
+        ledger.hold(session, request, caller.actor)
+    trail.append(session, request, action="submit", actor=caller.actor, to_status="pending",
+                 days=str(days), routed_days=str(request.routed_days),
+                 steps=[f"{s.level}:{s.role}@{s.org}:{s.status}" for s in request.steps])
+    answer = request_dict(request)
+    record(session, AuditEvent, actor=caller.actor, action="leave.submit",
+           target_type="leave_request", target_id=str(request.id),
+           after={"employee_no": employee_no, "type": leave_type.code,
+                  "start_date": start.isoformat(), "end_date": end.isoformat(),
+                  "days": str(days)})
+    events.publish(session, "leave.submitted", _event_data(answer))
+    if stand_in:
+        events.publish(session, "leave.stand_in_assigned",
+                       {**_event_data(answer), "stand_in": stand_in})
+    session.commit()
+    return request
+
+
+def _event_data(answer: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "employee_no", "type", "start_date", "end_date", "start_half", "end_half",
+            "days", "calendar", "status", "org")
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else
+                str(v) if isinstance(v, Decimal) else v) for k, v in answer.items() if k in keys}
