@@ -1,0 +1,90 @@
+"""Loss accountability schemas (责任追究): the recording body, the loss with its shares, the
+share policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import marshmallow as ma
+
+from services.performance.schemas.fields import Money, UTCDateTime
+from shared.web import PageQuery
+
+_NO = ma.validate.Length(min=1, max=40)
+LOSS_STATUSES = ("recorded", "confirmed")
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+class LossCreate(ma.Schema):
+    amount = Money(required=True, validate=ma.validate.Range(
+        min=Decimal("0.01"), max=Decimal("9999999999.99")), metadata={
+        "description": "The loss in yuan (> 0, at most 2 decimals)."})
+    audit_reference = ma.fields.String(required=True, validate=[
+        ma.validate.Length(min=1, max=100), _not_blank], metadata={
+        "description": "Internal audit's finding 稽核编号; one loss per finding."})
+    occurred_on = ma.fields.Date(required=True)
+    description = ma.fields.String(required=True, validate=[
+        ma.validate.Length(min=1, max=4000), _not_blank])
+    direct = ma.fields.List(ma.fields.String(validate=_NO), required=True,
+                            validate=ma.validate.Length(min=1, max=20), metadata={
+        "description": "Direct parties 直接责任人 (who committed the violation)."})
+    indirect = ma.fields.List(ma.fields.String(validate=_NO), load_default=list,
+                              validate=ma.validate.Length(max=20), metadata={
+        "description": "Indirect parties 间接责任人 (who signed without catching it)."})
+    ordered_by = ma.fields.String(allow_none=True, validate=_NO, metadata={
+        "description": "A superior who ordered the violation: then the direct party, and "
+                       "the `direct` list become indirect parties."})
+
+
+class ShareRead(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, metadata={"enum": ["direct", "indirect"]})
+    amount = Money(required=True)
+    unit = ma.fields.String(required=True, metadata={
+        "description": "The person's unit when the loss was recorded."})
+
+
+class LossRead(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    amount = Money(required=True)
+    audit_reference = ma.fields.String(required=True)
+    occurred_on = ma.fields.Date(required=True)
+    description = ma.fields.String(required=True)
+    ordered_by = ma.fields.String(allow_none=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(LOSS_STATUSES)})
+    policy_version = ma.fields.Integer(required=True)
+    direct_part = ma.fields.Decimal(required=True, as_string=True, metadata={
+        "description": "The direct parties' fraction, e.g. \"0.8000\" (exact)."})
+    indirect_part = ma.fields.Decimal(required=True, as_string=True)
+    recorded_by = ma.fields.String(required=True)
+    recorded_at = UTCDateTime(required=True)
+    confirmed_by = ma.fields.String(allow_none=True)
+    confirmed_at = UTCDateTime(allow_none=True)
+    shares = ma.fields.List(ma.fields.Nested(ShareRead), required=True, metadata={
+        "description": "Each person's share, exact to the fen; they sum to `amount`."})
+
+
+class LossQuery(PageQuery):
+    employee_no = ma.fields.String(validate=_NO)
+    status = ma.fields.String(validate=ma.validate.OneOf(LOSS_STATUSES))
+
+
+class LossPolicyUpdate(ma.Schema):
+    direct = ma.fields.String(required=True, metadata={
+        "description": "Fraction of 1 as a decimal string, e.g. \"0.80\"."})
+    indirect = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=500),
+                                                       _not_blank])
+
+
+class LossPolicyRead(ma.Schema):
+    version = ma.fields.Integer(required=True)
+    direct = ma.fields.String(required=True)
+    indirect = ma.fields.String(required=True)
+    published_at = UTCDateTime(required=True)
+    published_by = ma.fields.String(required=True)
+    change_reason = ma.fields.String(allow_none=True)
