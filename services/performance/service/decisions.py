@@ -71,7 +71,7 @@ def _transition(session: Session, incident: Incident, *, to: str, action: str, a
 
 
 def decide_incident(*, session: Session, incident_id: int, decision: str,
-                    comment: str | None, principal: Any, actor: Actor, staff: Staff,
+                    principal: Any, actor: Actor, staff: Staff, comment: str | None = None,
                     today: dt.date) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
@@ -140,8 +140,8 @@ def appeal_incident(*, session: Session, incident_id: int, reason: str, principa
     return incident
 
 
-def decide_appeal(*, session: Session, incident_id: int, decision: str, comment: str | None,
-                  principal: Any, actor: Actor, staff: Staff) -> Incident:
+def decide_appeal(*, session: Session, incident_id: int, decision: str, principal: Any,
+                  actor: Actor, staff: Staff, comment: str | None = None) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
     policy = current_policy(session=session)
