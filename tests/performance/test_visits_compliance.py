@@ -1,0 +1,125 @@
+"""Compliance runs on a constructed month (May 2026) and half year (Jan–Jun 2026): each tier
+at, below and above its quota; phone/SMS counting only where the tier allows; the −1
+incidents proposed as `recorded` (a person still decides) and never proposed twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.performance.visits_helpers import contact, customer, run
+
+FIVE_M, ONE_M = "5000000.00", "1000000.00"
+
+
+@pytest.fixture
+def may(perf):
+    """Customers of E100 at SB01 and their contacts in May 2026 (and the half year)."""
+    customer(perf, "K-AT", deposits=FIVE_M)  # key tier: 2 confirmed visits a month
+    customer(perf, "K-BELOW", credit=FIVE_M, deposits=ONE_M)  # credit alone decides
+    customer(perf, "K-ABOVE", deposits="9000000")
+    customer(perf, "K-NONE", deposits=FIVE_M)
+    customer(perf, "M-AT", deposits=ONE_M)  # major tier: 1 confirmed visit a month
+    customer(perf, "M-BELOW", credit="4999999.99")
+    customer(perf, "M-ABOVE", deposits=ONE_M)
+    customer(perf, "S-PHONE", deposits="10")  # standard: 1 contact a half year
+    customer(perf, "S-SMS", credit="999999.99")
+    customer(perf, "S-NONE")
+    customer(perf, "S-UNCONFIRMED")
+    customer(perf, "K-LATE", deposits=FIVE_M, since="2026-05-02")  # taken on mid-month
+    for day in ("05-04", "05-20"):
+        contact(perf, "K-AT", f"2026-{day}")
+    contact(perf, "K-BELOW", "2026-05-04")
+    contact(perf, "K-BELOW", "2026-05-05", confirm=False)  # an unconfirmed report
+    contact(perf, "K-BELOW", "2026-05-06", "phone")  # phone does not count here
+    for day in ("05-01", "05-15", "05-31"):
+        contact(perf, "K-ABOVE", f"2026-{day}")
+    contact(perf, "K-NONE", "2026-04-30")  # the month before
+    contact(perf, "M-AT", "2026-05-31")
+    contact(perf, "M-BELOW", "2026-05-02", "sms")
+    contact(perf, "M-BELOW", "2026-05-03", "phone")
+    contact(perf, "M-ABOVE", "2026-05-10")
+    contact(perf, "M-ABOVE", "2026-05-11")
+    contact(perf, "S-PHONE", "2026-02-01", "phone")
+    contact(perf, "S-SMS", "2026-06-30", "sms")
+    contact(perf, "S-UNCONFIRMED", "2026-03-03", confirm=False)
+    return perf
+
+
+def _gaps(answer):
+    return {g["customer"]: (g["tier"], g["required"], g["done"], g["missing"])
+            for g in answer["gaps"]}
+
+
+def test_a_month_lists_each_monthly_tier_below_its_quota_and_nobody_at_or_above_it(may):
+    resp = run(may)
+    assert resp.status_code == 201, resp.get_json()
+    answer = resp.get_json()
+    assert _gaps(answer) == {"K-BELOW": ("key", 2, 1, 1), "K-NONE": ("key", 2, 0, 2),
+                             "M-BELOW": ("major", 1, 0, 1)}
+    assert answer["customers_checked"] == 7  # monthly tiers only; K-LATE not yet
+    assert answer["proposed"] == 4 and answer["policy_version"] == 1
+    gap = next(g for g in answer["gaps"] if g["customer"] == "K-NONE")
+    assert (gap["manager"], gap["window_start"], gap["window_end"]) == (
+        "E100", "2026-05-01", "2026-05-31")
+
+
+def test_june_also_closes_the_half_year_where_phone_and_sms_count(may):
+    answer = run(may, period="2026-06").get_json()
+    half = {c: g for c, g in _gaps(answer).items() if g[0] == "standard"}
+    assert half == {"S-NONE": ("standard", 1, 0, 1), "S-UNCONFIRMED": ("standard", 1, 0, 1)}
+    gap = next(g for g in answer["gaps"] if g["customer"] == "S-NONE")
+    assert (gap["window_start"], gap["window_end"]) == ("2026-01-01", "2026-06-30")
+
+
+def test_each_missed_visit_is_proposed_as_a_recorded_minus_one_incident(may):
+    answer = run(may).get_json()
+    ids = [i for g in answer["gaps"] for i in g["incidents"]]
+    assert len(ids) == 4
+    for incident_id in ids:
+        incident = may.get("deputy", f"/performance/incidents/{incident_id}").get_json()
+        assert (incident["status"], incident["rule"], incident["employee_no"],
+                incident["points"], incident["occurred_on"]) == (
+            "recorded", "CM-BAS-01", "E100", 1, "2026-05-31")
+    # A person still decides: someone other than the runner confirms or dismisses it.
+    assert may.decide("head", ids[0]).status_code == 403
+    assert may.decide("deputy", ids[0]).get_json()["status"] == "confirmed"
+    assert may.decide("deputy", ids[1], "dismiss").get_json()["status"] == "dismissed"
+
+
+def test_running_the_month_again_proposes_nothing_twice(may):
+    first = run(may).get_json()
+    again = run(may).get_json()
+    above = run(may, org="BR01", who="hr").get_json()
+    assert again["id"] != first["id"] and again["proposed"] == above["proposed"] == 0
+    assert _gaps(again) == _gaps(first) == _gaps(above)
+    assert [g["incidents"] for g in again["gaps"]] == [g["incidents"] for g in first["gaps"]]
+    assert all(g["newly_proposed"] == 0 for g in again["gaps"])
+    listed = may.get("deputy", "/performance/incidents?per_page=200").get_json()
+    assert listed["total"] == 4
+    assert may.get("head", f"/performance/compliance-runs/{first['id']}").get_json() == first
+
+
+def test_a_visit_confirmed_late_closes_the_gap_on_the_next_run_but_keeps_the_proposal(may):
+    first = run(may).get_json()
+    contact(may, "M-BELOW", "2026-05-30")
+    again = run(may).get_json()
+    assert "M-BELOW" not in _gaps(again) and again["proposed"] == 0
+    assert len([g for g in first["gaps"] if g["customer"] == "M-BELOW"]) == 1
+
+
+def test_only_a_recorder_over_the_unit_runs_it_and_only_for_a_month_that_is_over(perf):
+    assert run(perf, who="subject").status_code == 403
+    assert run(perf, who="other_head").status_code == 422  # SB01 is outside their scope
+    assert run(perf, org="NOPE").status_code == 422
+    assert run(perf, who="other_head", org="SB02").status_code == 201
+    for period in ("2999-01", "2026-13", "May"):
+        resp = run(perf, period=period)
+        assert resp.status_code == 422 and "period" in resp.get_json()["errors"]
+    assert run(perf).status_code == 201
+
+
+def test_a_run_is_read_in_the_runners_scope_only(may):
+    answer = run(may).get_json()
+    assert may.get("hr", f"/performance/compliance-runs/{answer['id']}").status_code == 200
+    assert may.get("other_head",
+                   f"/performance/compliance-runs/{answer['id']}").status_code == 404
