@@ -44,6 +44,9 @@ class Perf:
     def post(self, who: str, url: str, body: dict[str, Any]) -> Any:
         return self.client.post(url, json=body, headers=self.headers(who))
 
+    def put(self, who: str, url: str, body: dict[str, Any]) -> Any:
+        return self.client.put(url, json=body, headers=self.headers(who))
+
     def record(self, who: str = "manager", **body: Any) -> Any:
         base = {"employee_no": "E100", "rule": "CM-ETH-07", "occurred_on": "2026-03-10",
                 "description": "Kept a customer's file from the team."}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from services.performance.schemas.fields import Money
+from services.performance.schemas.fields import Money, UTCDateTime
 from shared.web import PageQuery
 
 SEVERITIES = ("normal", "aggravated", "egregious")
@@ -31,7 +31,65 @@ class RuleRead(ma.Schema):
         metadata={"description": "What a severity brings, e.g. {\"egregious\": "
                                  "\"disqualification\"}."})
     source = ma.fields.String(required=True, metadata={"description": "Where the rule comes from."})
+    version = ma.fields.Integer(required=True, metadata={
+        "description": "This rule's version (from 1); incidents keep the one they were judged "
+                       "under."})
+    rulebook_version = ma.fields.Integer(required=True, metadata={
+        "description": "The rulebook version this rule version was published in."})
 
 
 class RuleQuery(PageQuery):
     category = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+
+
+class RuleVersionRead(RuleRead):
+    is_current = ma.fields.Boolean(required=True)
+    published_at = UTCDateTime(allow_none=True)
+    published_by = ma.fields.String(allow_none=True)
+    change_reason = ma.fields.String(allow_none=True)
+
+
+class RuleChange(ma.Schema):
+    """A rule's next version: the fields that change (the rest carry over) and why."""
+
+    category = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    title_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
+    title_en = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
+    points = ma.fields.Integer(allow_none=True, strict=True,
+                               validate=ma.validate.Range(min=1, max=200))
+    deduction_min = Money(allow_none=True, validate=ma.validate.Range(min=0, max=10**9))
+    deduction_max = Money(allow_none=True, validate=ma.validate.Range(min=0, max=10**9))
+    consequence = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
+    severities = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(SEVERITIES[1:])),
+                                validate=ma.validate.Length(max=2))
+    severity_consequences = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.OneOf(
+        SEVERITIES[1:])), values=ma.fields.String(validate=ma.validate.Length(min=1, max=40)))
+    source = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500),
+                              metadata={"description": "Why the rule changes (audited)."})
+
+
+class RulebookQuery(PageQuery):
+    version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=10**6))
+
+
+class PolicyRead(ma.Schema):
+    version = ma.fields.Integer(required=True)
+    authority_caps = ma.fields.Dict(keys=ma.fields.String(), values=Money(), required=True,
+                                    metadata={"description": "Yuan per role, inclusive."})
+    over_cap_confirmer_roles = ma.fields.List(ma.fields.String(), required=True)
+    appeal_window_days = ma.fields.Integer(required=True)
+    appeal_decider_roles = ma.fields.List(ma.fields.String(), required=True)
+
+
+class PolicyChange(ma.Schema):
+    authority_caps = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(
+        min=1, max=40)), values=Money(validate=ma.validate.Range(min=0, max=10**9)),
+        required=True)
+    over_cap_confirmer_roles = ma.fields.List(ma.fields.String(), required=True,
+                                              validate=ma.validate.Length(min=1, max=6))
+    appeal_window_days = ma.fields.Integer(required=True, strict=True,
+                                           validate=ma.validate.Range(min=1, max=366))
+    appeal_decider_roles = ma.fields.List(ma.fields.String(), required=True,
+                                          validate=ma.validate.Length(min=1, max=6))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
