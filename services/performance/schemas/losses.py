@@ -57,9 +57,9 @@ class LossRead(ma.Schema):
     ordered_by = ma.fields.String(allow_none=True)
     status = ma.fields.String(required=True, metadata={"enum": list(LOSS_STATUSES)})
     policy_version = ma.fields.Integer(required=True)
-    direct_part = ma.fields.Decimal(required=True, as_string=True, metadata={
+    direct_part = ma.fields.Decimal(required=True, places=4, as_string=True, metadata={
         "description": "The direct parties' fraction, e.g. \"0.8000\" (exact)."})
-    indirect_part = ma.fields.Decimal(required=True, as_string=True)
+    indirect_part = ma.fields.Decimal(required=True, places=4, as_string=True)
     recorded_by = ma.fields.String(required=True)
     recorded_at = UTCDateTime(required=True)
     confirmed_by = ma.fields.String(allow_none=True)
