@@ -189,3 +189,22 @@ def test_any_loss_splits_exactly_to_the_fen_on_the_wire(perf, amount, direct, in
     shares = [s["amount"] for s in _exact(resp)["shares"]]
     assert sum(shares) == amount
     assert all(s == s.quantize(Decimal("0.01")) for s in shares)
+
+
+def test_staff_down_is_a_503_and_no_loss_is_half_written(perf, staff):
+    staff.down = True
+    _problem(perf.post("hr", "/performance/losses", _body()), 503)
+    staff.down = False
+    assert perf.get("hr", "/performance/losses").get_json()["total"] == 0
+    assert perf.post("hr", "/performance/losses", _body()).status_code == 201
+
+
+def test_recording_and_confirming_a_loss_are_audited(perf, app):
+    from services.performance.models import AuditEvent, db
+
+    loss = perf.post("hr", "/performance/losses", _body()).get_json()
+    perf.client.post(f"/performance/losses/{loss['id']}/confirm", headers=_auditor(perf))
+    with app.app_context():
+        events = [(e.action, e.actor) for e in db.session.query(AuditEvent)
+                  .filter(AuditEvent.target_type == "loss").order_by(AuditEvent.id)]
+        assert events == [("loss.record", "u-e200"), ("loss.confirm", "u-aud-E900")]

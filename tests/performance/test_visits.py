@@ -147,3 +147,42 @@ def test_tiers_that_cannot_be_used_are_refused(perf, change, field):
                        "counts": ["visit"]}], **change}
     resp = perf.client.put("/performance/visit-tiers", json=edit, headers=perf.headers("policy"))
     assert field in _problem(resp, 422)["errors"]
+
+
+def test_visits_are_listed_in_scope_and_to_the_one_who_made_them(perf):
+    customer(perf, "C12")
+    first = contact(perf, "C12", "2026-05-04")
+    second = contact(perf, "C12", "2026-05-05", "phone")
+
+    def ids(who, query=""):
+        resp = perf.get(who, f"/performance/visits{query}")
+        assert resp.status_code == 200, resp.get_json()
+        return [v["id"] for v in resp.get_json()["items"]]
+
+    assert ids("head") == ids("subject") == [second["id"], first["id"]]
+    assert ids("head", "?status=confirmed") == [first["id"]]
+    assert ids("other_head") == []
+    assert perf.get("other_head", f"/performance/visits/{first['id']}").status_code == 404
+    assert perf.get("subject", f"/performance/visits/{first['id']}").status_code == 200
+
+
+def test_every_write_is_audited_with_who_and_which_token(perf, app):
+    customer(perf, "C13")
+    visit = contact(perf, "C13", "2026-05-04")
+    with app.app_context():
+        events = db.session.query(AuditEvent).order_by(AuditEvent.id).all()
+        mine = [(e.action, e.actor, e.target_id) for e in events
+                if e.action.startswith(("customer.", "visit."))]
+        assert mine == [("customer.create", "u-e101", "C13"),
+                        ("visit.log", "u-e100", str(visit["id"])),
+                        ("visit.confirm", "u-e101", str(visit["id"]))]
+        assert all(e.token_jti for e in events if e.action.startswith(("customer.", "visit.")))
+
+
+def test_staff_down_is_a_503_and_nothing_is_written(perf, staff):
+    staff.down = True
+    body = {"code": "C14", "name": "X", "deposits": 1, "credit": 0, "manager": "E100"}
+    _problem(perf.post("head", "/performance/customers", body), 503)
+    staff.down = False
+    assert perf.get("head", "/performance/customers/C14").status_code == 404
+    assert perf.post("head", "/performance/customers", body).status_code == 201
