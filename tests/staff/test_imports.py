@@ -110,3 +110,17 @@ def test_the_export_round_trips_through_the_import(client, admin, org, catalogue
     head = bearer(tokens.user(roles=[("branch_head", "SB03", "HQ/BR02/SB03")]))
     mine = client.get("/staff/employees/export.csv", headers=head).data.decode("utf-8-sig")
     assert [r["employee_no"] for r in csv.DictReader(io.StringIO(mine))] == ["Z1"]
+
+
+def test_a_file_the_csv_reader_cannot_read_is_a_422_not_a_server_error(client, admin, org,
+                                                                       catalogue):
+    """A bare carriage return inside an unquoted field (schemathesis found it)."""
+    bad = HEADER + "N1,新员工\r一,,SB01,CASH_TELLER,2024-03-01,,\n"
+    resp = client.post("/staff/employees/import", headers=admin, data=bad.encode(),
+                       content_type="text/csv")
+    assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["rows.2._file"]
+    assert _count(client, admin) == 0
+    resp = client.post("/staff/employees/import", headers=admin,
+                       data=bad.replace("\r", "").encode(), content_type="text/csv")
+    assert resp.status_code == 201  # the same row, readable

@@ -47,6 +47,16 @@ def _row_schema() -> ma.Schema:
 def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     """Rows as `(line, loaded values)` plus every error found by the row schema."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse(reader)
+    except csv.Error as exc:  # e.g. a bare carriage return in an unquoted field (on the
+        # line after the last one read)
+        return [], [RowError(row=reader.line_num + 1, field="_file",
+                             message=f"Not a readable CSV file: {exc}.")]
+
+
+def _parse(reader: csv.DictReader[str]) -> tuple[list[tuple[int, dict[str, Any]]],
+                                                 list[RowError]]:
     header = [h.strip() for h in reader.fieldnames or []]
     errors: list[RowError] = []
     missing = [c for c in REQUIRED if c not in header]
