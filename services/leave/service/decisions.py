@@ -174,6 +174,11 @@ def cancel(*, session: Session, request_id: int, from_date: dt.date | None,
     return _commit(session, request, "leave.cancelled")
 
 
+def _number(days: Decimal) -> int | float:
+    """Days as JSON shows them elsewhere: 4, 4.5."""
+    return int(days) if days == days.to_integral_value() else float(days)
+
+
 def recount_pending(*, session: Session, day: dt.date, calendar: WorkingCalendar,
                     actor: Actor) -> list[dict[str, Any]]:
     """HR changed the calendar on `day`: recount every pending request that covers it, move
@@ -194,11 +199,12 @@ def recount_pending(*, session: Session, day: dt.date, calendar: WorkingCalendar
         if balance.get(request.type_code):
             ledger.release(session, request, actor, old)
             ledger.hold(session, request, actor, new)
-        before = str(request.days)
+        before = Decimal(request.days)
         request.days_by_year = {str(y): str(d) for y, d in new.items()}
         request.days = sum(new.values(), Decimal(0))
         trail.append(session, request, action="recount", actor=actor, to_status="pending",
                      from_status="pending", calendar_day=day.isoformat(),
-                     days_before=before, days_after=str(request.days))
-        changed.append({"id": request.id, "before": before, "after": str(request.days)})
+                     days_before=str(before), days_after=str(request.days))
+        changed.append({"id": request.id, "before": _number(before),
+                        "after": _number(request.days)})
     return changed

@@ -103,7 +103,7 @@ def inbox(*, session: Session, caller: Caller, page: int,
                    _inbox_condition(caller)))
     if caller.emp:
         stmt = stmt.where(LeaveRequest.employee_no != caller.emp)
-    stmt = stmt.distinct()
+    # No DISTINCT: a pending request has exactly one pending step, so one row per request.
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(LeaveRequest.id)
                            .offset((page - 1) * per_page).limit(per_page)).all()

@@ -1,0 +1,181 @@
+"""What a reviewer relies on: the signed trail, the audit trail, idempotent retries, events
+for other systems and the exports."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from sqlalchemy import text
+
+from services.leave.models import db
+from tests.leave.conftest import decide, file
+
+
+def test_the_trail_names_every_signer_and_detects_an_edited_row(client, who, app, store):
+    rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-08").get_json()["id"]
+    decide(client, who("H1"), rid, comment="初审同意")
+    decide(client, who("HR1"), rid, comment="同意")
+    trail = client.get(f"/leave/requests/{rid}/trail", headers=who("E1")).get_json()
+    assert trail["valid"] is True and trail["rows"] == 3
+    assert [(e["action"], e["actor_emp"]) for e in trail["entries"]] == [
+        ("submit", "E1"), ("approve", "H1"), ("approve", "HR1")]
+    assert trail["entries"][1]["prev_hash"] == trail["entries"][0]["hash"]
+    # An operator with the database's own powers rewrites who approved step 1.
+    with app.app_context():
+        if store == "postgresql" or db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ALTER TABLE leave_transitions DISABLE TRIGGER USER"))
+        else:
+            db.session.execute(text("DROP TRIGGER leave_transitions_no_update"))
+        row = db.session.execute(text("SELECT id, content FROM leave_transitions "
+                                      "WHERE seq = 2 AND request_id = :r"), {"r": rid}).one()
+        content = row[1] if isinstance(row[1], dict) else json.loads(row[1])
+        content["actor_emp"] = "H2"
+        db.session.execute(text("UPDATE leave_transitions SET content = :c WHERE id = :i"),
+                           {"c": json.dumps(content), "i": row[0]})
+        db.session.commit()
+    broken = client.get(f"/leave/requests/{rid}/trail", headers=who("E1")).get_json()
+    assert broken["valid"] is False and broken["broken_at"] == 1
+
+
+def test_the_trail_refuses_updates_in_the_database_itself(client, who, app):
+    rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-01").get_json()["id"]
+    with app.app_context():
+        try:
+            db.session.execute(text("DELETE FROM leave_transitions WHERE request_id = :r"),
+                               {"r": rid})
+            db.session.commit()
+            raise AssertionError("the trail accepted a delete")
+        except Exception as exc:  # noqa: BLE001 - the store's own refusal
+            db.session.rollback()
+            assert "append-only" in str(exc)
+
+
+def test_every_decision_is_audited_with_the_token(client, who, app):
+    rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-01").get_json()["id"]
+    decide(client, who("H1"), rid)
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT actor, action, token_jti FROM audit_events WHERE target_id = :r "
+            "AND target_type = 'leave_request' "
+            "ORDER BY id"), {"r": str(rid)}).all()
+    assert [(a, b) for a, b, _ in rows] == [("user-E1", "leave.submit"),
+                                            ("user-H1", "leave.approve")]
+    assert all(jti for _, _, jti in rows)
+
+
+def test_a_retried_post_with_the_same_idempotency_key_files_once(client, who):
+    headers = {**who("E1"), "Idempotency-Key": "req-2025-09-01-a"}
+    body = {"type": "sick", "start_date": "2025-09-01", "end_date": "2025-09-01",
+            "reason": "flu"}
+    first = client.post("/leave/requests", headers=headers, json=body)
+    again = client.post("/leave/requests", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert client.get("/leave/requests?mine=true", headers=who("E1")).get_json()["total"] == 1
+    other = client.post("/leave/requests", headers=headers, json={**body, "reason": "cold"})
+    assert other.status_code == 422 and "Idempotency-Key" in other.get_json()["errors"]
+
+
+def test_hr_overrides_a_date_and_pending_requests_are_recounted(client, who):
+    rid = file(client, who("E1"), start_date="2025-09-01", end_date="2025-09-05").get_json()["id"]
+    head_office_hr = who("HQHR", roles=[("hr", "HQ")])
+    assert client.put("/leave/calendar/overrides/2025-09-03", headers=who("HR1"),
+                      json={"working": False}).status_code == 403  # a branch's hr: no
+    resp = client.put("/leave/calendar/overrides/2025-09-03", headers=head_office_hr,
+                      json={"working": False, "note": "local holiday"})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["recounted"] == [{"id": rid, "before": 5, "after": 4}]
+    assert client.get(f"/leave/requests/{rid}", headers=who("E1")).get_json()["days"] == 4
+    balance = client.get("/leave/balances/E1?year=2025", headers=who("E1")).get_json()
+    assert balance["balances"][0]["pending"] == 4
+    view = client.get("/leave/calendar?year=2025", headers=who("E1")).get_json()
+    assert {"date": "2025-09-03", "working": False, "source": "override",
+            "note": "local holiday"} in view["exceptions"]
+    trail = client.get(f"/leave/requests/{rid}/trail", headers=who("E1")).get_json()
+    assert trail["valid"] and trail["entries"][-1]["action"] == "recount"
+    assert client.delete("/leave/calendar/overrides/2025-09-03",
+                         headers=head_office_hr).status_code == 204
+    assert client.get(f"/leave/requests/{rid}", headers=who("E1")).get_json()["days"] == 5
+
+
+def test_the_official_calendar_shows_holidays_and_make_up_days(client, who):
+    view = client.get("/leave/calendar?year=2025", headers=who("E1")).get_json()
+    assert view["calendar"] == "official"
+    days = {d["date"]: d["working"] for d in view["exceptions"]}
+    assert days["2025-10-01"] is False and days["2025-09-28"] is True
+
+
+def test_a_new_policy_version_routes_new_requests_and_leaves_filed_ones_alone(client, who):
+    before = file(client, who("E1"), type="sick", start_date="2025-09-01",
+                  end_date="2025-09-04").get_json()
+    policy = client.get("/leave/policy", headers=who("E1")).get_json()
+    document = policy["document"]
+    document["routing"]["threshold_days"] = 3
+    admin = who("ADM", roles=[("admin", "*")])
+    bad = client.put("/leave/policy", headers=admin,
+                     json={"document": {**document, "routing": {**document["routing"],
+                                                                "treshold": 3}}})
+    assert bad.status_code == 422
+    resp = client.put("/leave/policy", headers=admin, json={"document": document,
+                                                            "note": "3 days"})
+    assert resp.status_code == 200 and resp.get_json()["version"] == 2
+    after = file(client, who("E1"), type="sick", start_date="2025-09-15",
+                 end_date="2025-09-18").get_json()
+    assert [s["role"] for s in after["steps"]] == ["branch_head", "hr"]
+    assert after["policy_version"] == 2
+    again = client.get(f"/leave/requests/{before['id']}", headers=who("E1")).get_json()
+    assert [s["role"] for s in again["steps"]] == ["branch_head"]
+
+
+def test_hr_adds_a_leave_type(client, who):
+    admin = who("ADM", roles=[("admin", "*")])
+    body = {"code": "home_visit", "name_zh": "探亲假", "name_en": "Home visit leave",
+            "counts": "calendar_days", "paid": True, "min_notice_days": 7}
+    assert client.post("/leave/types", headers=who("E1"), json=body).status_code == 403
+    assert client.post("/leave/types", headers=admin, json=body).status_code == 201
+    assert client.post("/leave/types", headers=admin, json=body).status_code == 409
+    off = client.patch("/leave/types/home_visit", headers=admin, json={"active": False})
+    assert off.get_json()["active"] is False
+
+
+def test_webhooks_receive_signed_events(client, who, posted):
+    admin = who("ADM", roles=[("admin", "*")])
+    hook = client.post("/leave/webhooks", headers=admin, json={
+        "url": "https://hooks.example.test/leave", "topics": ["leave.submitted",
+                                                              "leave.approved"]})
+    assert hook.status_code == 201
+    secret = hook.get_json()["secret"]
+    assert "secret" not in client.get("/leave/webhooks", headers=admin).get_json()["items"][0]
+    rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-01").get_json()["id"]
+    decide(client, who("H1"), rid)
+    assert [h["X-HR-Event"] for _, _, h in posted] == ["leave.submitted", "leave.approved"]
+    url, body, headers = posted[1]
+    expected = hmac.new(secret.encode(), headers["X-HR-Timestamp"].encode() + b"." + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["X-HR-Signature"] == f"sha256={expected}"
+    assert json.loads(body)["data"]["id"] == rid and url.endswith("/leave")
+
+
+def test_csv_and_icalendar_exports_show_what_the_caller_may_read(client, who):
+    rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-02").get_json()["id"]
+    decide(client, who("H1"), rid)
+    csv_text = client.get("/leave/requests/export.csv", headers=who("H1")).get_data(
+        as_text=True)
+    assert csv_text.startswith("\ufeffid,employee_no") and f"\r\n{rid},E1,sick" in csv_text
+    assert f"{rid},E1" not in client.get("/leave/requests/export.csv",
+                                         headers=who("H2")).get_data(as_text=True)
+    ics = client.get("/leave/units/SB01/calendar.ics?since=2025-01-01", headers=who("H1"))
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    text_ = ics.get_data(as_text=True)
+    assert "DTSTART;VALUE=DATE:20250901\r\nDTEND;VALUE=DATE:20250903" in text_
+    assert "flu" not in text_ and "family" not in text_
+    assert client.get("/leave/units/SB01/calendar.ics",
+                      headers=who("H2")).status_code == 404
