@@ -1,0 +1,152 @@
+"""`/performance/scorecards/{no}` and `/performance/units/{code}/…`: scorecards, roll-ups,
+exports, the points chart and the branch head's sign-off (审核) that freezes a period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+
+from services.performance.models import db
+from services.performance.schemas.scorecards import (
+    RollupQuery,
+    RollupRead,
+    ScorecardQuery,
+    ScorecardRead,
+    SignOffCreate,
+    SignOffRead,
+)
+from services.performance.service import exports, scorecards
+from shared.audit import actor_from_request
+from shared.errors import Forbidden, NotFound
+from shared.permissions import current_principal, has_permission
+from shared.web import Blueprint, PageQuery, page_of, page_payload
+
+blp = Blueprint("scorecards", __name__, url_prefix="/performance",
+                description="Scorecards, unit roll-ups, exports, sign-off (审核)")
+NOT_FOUND = {"404": {"description": "Unknown, or outside the caller's performance:read "
+                                    "scope (alike)."}}
+
+
+def _readable_unit(code: str) -> dict[str, Any]:
+    unit = current_app.extensions["performance_staff"].unit(code)
+    if unit is None or not has_permission(current_principal(), "performance:read",
+                                          unit["path"]):
+        raise NotFound(f"No unit {code}.")
+    return unit
+
+
+def _attachment(body: Any, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@blp.route("/scorecards/<employee_no>")
+class Scorecard(MethodView):
+    @blp.arguments(ScorecardQuery, location="query")
+    @blp.response(200, ScorecardRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, query: dict[str, Any], employee_no: str) -> Any:
+        """An employee's scorecard for a period: the employee reads their own;
+        `performance:read` over their (current) unit reads anyone's."""
+        principal = current_principal()
+        if not (principal.kind == "user" and principal.emp == employee_no):
+            if principal.kind == "client":
+                if "performance:read" not in principal.scope:
+                    raise Forbidden("This needs the permission performance:read.")
+            else:
+                chain = current_app.extensions["performance_staff"].chain(employee_no)
+                if chain is None or not has_permission(principal, "performance:read",
+                                                       chain["unit"]["path"]):
+                    raise NotFound(f"No employee {employee_no}.")
+        return scorecards.scorecard(session=db.session, employee_no=employee_no,
+                                    period=query["period"])
+
+
+@blp.route("/units/<code>/scorecards")
+class UnitScorecards(MethodView):
+    @blp.arguments(RollupQuery, location="query")
+    @blp.response(200, RollupRead)
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The unit subtree's roll-up for a period: totals, and per employee with standing
+        incidents (by the unit they were in when recorded), in employee-number order."""
+        unit = _readable_unit(code)
+        return scorecards.rollup(session=db.session, unit=unit, **query)
+
+
+def _export_doc(mimetype: str) -> dict[str, Any]:
+    return {"responses": {"200": {"description": "Every row of the roll-up.",
+                                  "content": {mimetype: {"schema": {"type": "string",
+                                                                    "format": "binary"}}}},
+                          **NOT_FOUND}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/units/<code>/scorecards.csv")
+class UnitScorecardsCsv(MethodView):
+    @blp.arguments(RollupQuery, location="query")
+    @blp.doc(**_export_doc("text/csv"))
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The roll-up as CSV (UTF-8, money exact to the fen)."""
+        unit = _readable_unit(code)
+        rollup = scorecards.rollup(session=db.session, unit=unit, period=query["period"])
+        return _attachment(exports.rollup_csv(rollup), "text/csv",
+                           f"scorecards-{code}-{query['period'].code}.csv")
+
+
+@blp.route("/units/<code>/scorecards.xlsx")
+class UnitScorecardsXlsx(MethodView):
+    @blp.arguments(RollupQuery, location="query")
+    @blp.doc(**_export_doc(XLSX))
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The roll-up as an XLSX workbook."""
+        unit = _readable_unit(code)
+        rollup = scorecards.rollup(session=db.session, unit=unit, period=query["period"])
+        return _attachment(exports.rollup_xlsx(rollup), XLSX,
+                           f"scorecards-{code}-{query['period'].code}.xlsx")
+
+
+@blp.route("/units/<code>/chart.svg")
+class UnitChart(MethodView):
+    @blp.arguments(ScorecardQuery, location="query")
+    @blp.doc(responses={"200": {"description": "Points by month.", "content": {
+        "image/svg+xml": {"schema": {"type": "string"}}}}, **NOT_FOUND})
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The unit subtree's demerit points per month of the period, as SVG."""
+        unit = _readable_unit(code)
+        months = scorecards.points_by_month(session=db.session, unit=unit,
+                                            period=query["period"])
+        svg = exports.points_chart_svg(code, query["period"].code, months)
+        return Response(svg, mimetype="image/svg+xml", headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "X-Content-Type-Options": "nosniff"})
+
+
+@blp.route("/units/<code>/sign-offs")
+class UnitSignOffs(MethodView):
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_of(SignOffRead))
+    @blp.doc(responses=NOT_FOUND)
+    def get(self, query: dict[str, Any], code: str) -> Any:
+        """The unit's signed-off periods, newest first."""
+        unit = _readable_unit(code)
+        items, total = scorecards.sign_offs(session=db.session, unit=unit, **query)
+        return page_payload(items, total, query)
+
+    @blp.arguments(SignOffCreate)
+    @blp.response(201, SignOffRead)
+    @blp.doc(responses={**NOT_FOUND, "409": {"description": "Already signed off."}})
+    def post(self, sign_off: dict[str, Any], code: str) -> Any:
+        """Sign off (审核) the unit's period (`performance:sign-off` over the unit): the
+        period is frozen for the subtree — no incident that occurred in it can be confirmed
+        afterwards (409)."""
+        unit = _readable_unit(code)
+        if not has_permission(current_principal(), "performance:sign-off", unit["path"]):
+            raise Forbidden("This needs the permission performance:sign-off over this unit.")
+        return scorecards.sign_off(session=db.session, unit=unit, actor=actor_from_request(),
+                                   **sign_off)

@@ -1,0 +1,73 @@
+"""A unit's roll-up as CSV or XLSX, and its points by month as an SVG chart.
+
+Money is written from the Decimal as text in the CSV (exactly what is stored) and as a
+number cell with a 0.00 format in the XLSX (spreadsheets sum it); CSV cells that a
+spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are quoted with `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+from typing import Any
+
+COLUMNS = ("employee_no", "name", "unit", "points_deducted", "bonus_deducted", "incidents",
+           "excellence_eligible", "disqualified")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def rollup_csv(rollup: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for item in rollup["items"]:
+        writer.writerow([_cell(item[c]) for c in COLUMNS])
+    return out.getvalue()
+
+
+def rollup_xlsx(rollup: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook  # imported on use: only exports need it
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{rollup['unit']} {rollup['period']}"[:31]
+    sheet.append(list(COLUMNS))
+    for item in rollup["items"]:
+        row = [item[c] for c in COLUMNS]
+        sheet.append([_cell(v) if isinstance(v, str) else v for v in row])
+        sheet.cell(row=sheet.max_row, column=COLUMNS.index("bonus_deducted") + 1) \
+            .number_format = "0.00"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def points_chart_svg(unit: str, period: str, months: list[tuple[str, int]]) -> str:
+    """A bar chart of demerit points per month (one bar a month, zeros drawn as gaps)."""
+    width, height, left, bottom, top = 60 + 44 * len(months), 260, 40, 40, 30
+    peak = max([p for _, p in months] + [1])
+    plot = height - bottom - top
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img">',
+             f"<title>{escape(unit)} {escape(period)}: demerit points by month</title>",
+             f'<text x="{left}" y="18" font-family="sans-serif" font-size="13">'
+             f"{escape(unit)} · {escape(period)} · 过错积分 points by month</text>",
+             f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
+             f'y2="{height - bottom}" stroke="#333"/>']
+    for index, (month, points) in enumerate(months):
+        x = left + 10 + 44 * index
+        bar = round(plot * points / peak)
+        y = height - bottom - bar
+        parts.append(f'<rect x="{x}" y="{y}" width="30" height="{bar}" fill="#b22222">'
+                     f"<title>{month}: {points}</title></rect>")
+        parts.append(f'<text x="{x + 15}" y="{y - 4}" text-anchor="middle" '
+                     f'font-family="sans-serif" font-size="11">{points}</text>')
+        parts.append(f'<text x="{x + 15}" y="{height - bottom + 16}" text-anchor="middle" '
+                     f'font-family="sans-serif" font-size="10">{month[5:]}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
