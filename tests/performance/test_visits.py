@@ -186,3 +186,17 @@ def test_staff_down_is_a_503_and_nothing_is_written(perf, staff):
     staff.down = False
     assert perf.get("head", "/performance/customers/C14").status_code == 404
     assert perf.post("head", "/performance/customers", body).status_code == 201
+
+
+def test_new_amounts_move_a_customer_between_tiers_and_a_new_manager_moves_it(perf):
+    customer(perf, "C15", deposits="10")
+    url = "/performance/customers/C15"
+    _problem(perf.client.patch(url, json={"deposits": 6000000},
+                               headers=perf.headers("subject")), 403)  # reads, may not edit
+    _problem(perf.client.patch(url, json={}, headers=perf.headers("head")), 422)
+    _problem(perf.client.patch(url, json={"manager": "E300"}, headers=perf.headers("head")), 422)
+    resp = perf.client.patch(url, json={"deposits": 6000000}, headers=perf.headers("head"))
+    assert resp.status_code == 200 and resp.get_json()["deposits"] == 6000000
+    moved = perf.client.patch(url, json={"manager": "E300"}, headers=perf.headers("hr"))
+    assert moved.status_code == 200 and moved.get_json()["unit"] == "SB02"
+    assert perf.get("head", url).status_code == 404

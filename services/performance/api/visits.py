@@ -14,6 +14,7 @@ from services.performance.schemas.visits import (
     CustomerCreate,
     CustomerQuery,
     CustomerRead,
+    CustomerUpdate,
     VisitCreate,
     VisitQuery,
     VisitRead,
@@ -76,6 +77,19 @@ class CustomerItem(MethodView):
         """One customer (404 for an unknown one and one outside the caller's scope alike)."""
         return visits.customer_answer(visits.get_customer(
             session=db.session, code=code, principal=current_principal()))
+
+
+    @blp.arguments(CustomerUpdate)
+    @blp.response(200, CustomerRead)
+    @blp.doc(responses={"403": {"description": "No `performance:record` over the customer's "
+                                "unit."},
+                        "422": {"description": "Invalid, or a new manager unknown or outside "
+                                "the caller's scope (alike)."}, **UNAVAILABLE})
+    def patch(self, changes: dict[str, Any], code: str) -> Any:
+        """New deposits or credit (the tier follows from the next run), or a new manager."""
+        return visits.customer_answer(visits.update_customer(
+            session=db.session, code=code, changes=changes, principal=current_principal(),
+            actor=actor_from_request(), staff=staff()))
 
 
 @blp.route("/visits")

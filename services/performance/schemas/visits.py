@@ -38,6 +38,18 @@ class CustomerCreate(ma.Schema):
                        "checked in the first whole window after it."})
 
 
+class CustomerUpdate(ma.Schema):
+    deposits = Money(validate=_AMOUNT)
+    credit = Money(validate=_AMOUNT)
+    manager = ma.fields.String(validate=_CODE, metadata={
+        "description": "A new manager: the customer moves to their 网点."})
+
+    @ma.validates_schema
+    def _something(self, data: dict, **_: object) -> None:
+        if not data:
+            raise ma.ValidationError("Change at least one of deposits, credit, manager.")
+
+
 class CustomerRead(ma.Schema):
     code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)

@@ -112,6 +112,31 @@ def _audit_customer(customer: Customer) -> dict[str, Any]:
             "unit": customer.unit_code, "since": customer.since.isoformat()}
 
 
+def update_customer(*, session: Session, code: str, changes: dict[str, Any], principal: Any,
+                    actor: Actor, staff: Staff) -> Customer:
+    """New amounts (the tier follows them from the next run) or a new manager (the customer
+    moves to the new manager's 网点): `performance:record` over the old unit and the new."""
+    customer = get_customer(session=session, code=code, principal=principal)
+    if not holds(principal, "performance:record", customer.unit_path):
+        raise Forbidden("This needs the permission performance:record over this unit.")
+    before = _audit_customer(customer)
+    manager_no = changes.get("manager")
+    if manager_no is not None and manager_no != customer.manager_no:
+        chain = staff.chain(manager_no)
+        unit = keeping_unit(chain) if chain else None
+        if unit is None or not holds(principal, "performance:record", unit["path"]):
+            raise _invalid("manager", f"No employee {manager_no}.")
+        customer.manager_no, customer.unit_code, customer.unit_path = (
+            manager_no, unit["code"], unit["path"])
+    for field in ("deposits", "credit"):
+        if changes.get(field) is not None:
+            setattr(customer, field, changes[field])
+    record(session, AuditEvent, actor=actor, action="customer.update", target_type="customer",
+           target_id=customer.code, before=before, after=_audit_customer(customer))
+    session.commit()
+    return customer
+
+
 def get_customer(*, session: Session, code: str, principal: Any) -> Customer:
     customer = session.scalar(select(Customer).where(Customer.code == code))
     if customer is None or not can_read_customer(principal, customer):
