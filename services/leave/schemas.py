@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -231,8 +230,10 @@ class LedgerEntryRead(ma.Schema):
 class AdjustmentIn(ma.Schema):
     year = Year(required=True)
     type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    days = ma.fields.Decimal(required=True, places=1, validate=ma.validate.Range(
-        min=Decimal(-366), max=Decimal(366)))
+    days = ma.fields.Decimal(required=True, places=1, as_string=False, allow_nan=False,
+                             validate=lambda d: abs(d) <= 366,
+                             metadata={"minimum": -366, "maximum": 366,
+                                       "description": "Days to add (negative: remove)."})
     note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
 
 
