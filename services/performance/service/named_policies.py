@@ -22,7 +22,7 @@ from services.performance.domain.visits import PolicyError, tiers_from_data
 from services.performance.models import AuditEvent, Rule
 from services.performance.models.visits import NamedPolicy
 from shared.audit import Actor, record
-from shared.errors import Forbidden, ValidationFailed
+from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.scope import WHOLE_ORGANISATION
 
 REFERENCE = Path(__file__).resolve().parents[3] / "data" / "reference"
@@ -143,5 +143,10 @@ def publish(*, session: Session, name: str, document: dict[str, Any], reason: st
     record(session, AuditEvent, actor=actor, action=f"{name}.publish", target_type="policy",
            target_id=f"{name}/{number}", before=before.document,
            after={**stored, "reason": reason})
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as error:  # another edit published the same version first
+        session.rollback()
+        raise Conflict("Another edit of this policy was published just now; read it and "
+                       "try again.") from error
     return row
