@@ -65,7 +65,7 @@ def test_a_bad_period_is_a_422(perf):
         assert resp.status_code == 422 and set(resp.get_json()["errors"]) == {"period"}
 
 
-def test_a_unit_rolls_up_its_subtree(perf, year):
+def test_a_unit_rolls_up_its_subtree_exports_it_and_charts_it(perf, year):
     body = perf.get("hr", "/performance/units/BR01/scorecards?period=2026-Q1").get_json()
     assert body["employees_with_incidents"] == 2 and body["points_deducted"] == 21
     assert body["bonus_deducted"] == 830.75
@@ -77,8 +77,7 @@ def test_a_unit_rolls_up_its_subtree(perf, year):
     paged = perf.get("hr", "/performance/units/BR01/scorecards?period=2026&per_page=1&page=2")
     assert [i["employee_no"] for i in paged.get_json()["items"]] == ["E300"]
 
-
-def test_the_roll_up_exports_as_csv_and_xlsx(perf, year):
+    # the same roll-up, exported as CSV and XLSX
     resp = perf.get("hr", "/performance/units/BR01/scorecards.csv?period=2026")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
@@ -92,8 +91,7 @@ def test_the_roll_up_exports_as_csv_and_xlsx(perf, year):
     assert perf.get("other_head",
                     "/performance/units/SB01/scorecards.csv?period=2026").status_code == 404
 
-
-def test_the_chart_draws_points_by_month(perf, year):
+    # and its points by month as a chart
     resp = perf.get("hr", "/performance/units/SB01/chart.svg?period=2026")
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
     svg = resp.get_data(as_text=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,11 +112,15 @@ def decide_incident(*, session: Session, incident_id: int, decision: str,
     return incident
 
 
+def _qualifications_path(employee_no: str) -> str:
+    return f"/staff/employees/{quote(employee_no, safe='')}/qualifications"
+
+
 def _owe_disqualification(session: Session, incident: Incident) -> None:
     """Tell staff (after commit) that the customer-manager qualification is withdrawn."""
     rule = f"{incident.rule_code} v{incident.rule_version}"
     outbox.enqueue(session, destination="staff",
-                   path=f"/staff/employees/{incident.employee_no}/qualifications",
+                   path=_qualifications_path(incident.employee_no),
                    payload={"qualification": QUALIFICATION, "status": "withdrawn",
                             "reason": f"取消客户经理资格: incident {incident.id} ({rule}, "
                                       f"{incident.severity}) confirmed",
@@ -174,7 +179,7 @@ def _owe_restoration(session: Session, incident: Incident) -> None:
     if still is not None:
         return
     outbox.enqueue(session, destination="staff",
-                   path=f"/staff/employees/{incident.employee_no}/qualifications",
+                   path=_qualifications_path(incident.employee_no),
                    payload={"qualification": QUALIFICATION, "status": "restored",
                             "reason": f"incident {incident.id} overturned on appeal",
                             "reference": f"performance:incident:{incident.id}:overturned"})
