@@ -3,7 +3,9 @@ staff was down at the time."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+
+from sqlalchemy import func, select, update
 
 from services.performance import app as app_module
 from services.performance.models import OutboxMessage, db
@@ -65,3 +67,21 @@ def test_overturning_on_appeal_restores_the_qualification(perf, staff):
                      {"decision": "overturn"})
     assert resp.status_code == 200
     assert [p["status"] for _, _, p in staff.sent] == ["withdrawn", "restored"]
+
+
+def test_an_undelivered_message_goes_out_after_a_later_write_once_due(app, perf, staff):
+    incident = perf.recorded(rule="CM-ETH-05")
+    staff.refuse_sends = True
+    assert perf.decide("head", incident["id"]).status_code == 200
+    staff.refuse_sends = False
+    perf.recorded(rule="CM-ETH-07")  # a write before the backoff has passed: not yet
+    assert staff.sent == []
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).values(
+            next_attempt_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
+        db.session.commit()
+    perf.recorded(rule="CM-ETH-07")  # the next write after it is due delivers it
+    assert [p["reference"] for _, _, p in staff.sent] == [f"performance:incident:{incident['id']}"]
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.status == "delivered" and message.attempts == 2
