@@ -42,7 +42,8 @@ def test_an_employee_without_performance_record_cannot_take_a_customer_on(perf):
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"deposits": 1.001}, "deposits"), ({"deposits": -1}, "deposits"),
-    ({"credit": "lots"}, "credit"), ({"credit": 1e12}, "credit"), ({"name": " "}, "name"),
+    ({"credit": "lots"}, "credit"), ({"credit": 1e12}, "credit"), ({"credit": 1.5e308}, "credit"),
+    ({"name": " "}, "name"),
     ({"since": "2999-01-01"}, "since"), ({"colour": "red"}, "colour"),
 ])
 def test_bad_customer_input_is_a_422_problem_naming_the_field(perf, change, field):

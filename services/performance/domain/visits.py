@@ -15,6 +15,7 @@ ends with that month: monthly tiers every month, the half-year tier in June and 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 
 KINDS = ("visit", "phone", "sms")  # 上门走访 / 电话 / 短信
 WINDOWS = ("month", "half_year")
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^([1-9]\d{3})-(0[1-9]|1[0-2])$")
 
 
 class PolicyError(ValueError):
@@ -109,8 +110,7 @@ def parse_period(period: str) -> tuple[int, int]:
 
 
 def month_end(year: int, month: int) -> dt.date:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def window_ending(tier: Tier, year: int, month: int) -> Window | None:

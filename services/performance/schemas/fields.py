@@ -38,7 +38,11 @@ class Money(ma.fields.Decimal):
             raise self.make_error("invalid") from error
         if not exact.is_finite():
             raise self.make_error("special")
-        if exact != exact.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+        try:
+            too_fine = exact != exact.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+        except ArithmeticError as error:  # beyond decimal precision (1e308): no money is so large
+            raise self.make_error("invalid") from error
+        if too_fine:
             raise ma.ValidationError("At most 2 decimals (yuan and fen).")
         return self._validated(exact)
 

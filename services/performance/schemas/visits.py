@@ -135,7 +135,7 @@ class VisitTiersRead(ma.Schema):
 class ComplianceRunCreate(ma.Schema):
     org = ma.fields.String(required=True, validate=_CODE)
     period = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^\d{4}-(0[1-9]|1[0-2])$", error="A month, YYYY-MM."), metadata={
+        r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", error="A month, YYYY-MM."), metadata={
         "description": "A month that is over; June and December also close the half-year "
                        "tier's window."})
 

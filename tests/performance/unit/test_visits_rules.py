@@ -97,7 +97,7 @@ def test_a_customer_taken_on_after_the_window_began_is_not_checked_for_it():
     assert _assess("6000000.00", "0", [], since=dt.date(2026, 11, 1)).missing == 2
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-01", "2026-H1", ""])
+@pytest.mark.parametrize("period", ["2026-13", "2026-1", "26-01", "2026-H1", "", "0000-01"])
 def test_a_period_is_a_month(period):
     with pytest.raises(ValueError):
         parse_period(period)
@@ -117,3 +117,10 @@ def test_tier_policies_that_would_be_ambiguous_are_refused(change, message):
     rows = [t.as_data() for t in TIERS]
     with pytest.raises(PolicyError, match=message):
         tiers_from_data(change(rows))
+
+
+def test_a_month_ends_on_its_last_day_even_in_december_of_the_last_year():
+    from services.performance.domain.visits import month_end
+
+    assert month_end(2024, 2) == dt.date(2024, 2, 29)
+    assert month_end(9999, 12) == dt.date(9999, 12, 31)
