@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.performance.domain.incidents import holds_role_over
@@ -57,6 +58,16 @@ def frozen_by(session: Session, incident: Incident) -> SignOff | None:
     candidates = session.scalars(select(SignOff).where(
         SignOff.starts_on <= incident.occurred_on, SignOff.ends_on >= incident.occurred_on))
     return next((s for s in candidates if covers(s.unit_path, incident.unit_path)), None)
+
+
+def _commit(session: Session) -> None:
+    """Two people deciding the same incident at once: the second finds its step number
+    taken (unique per incident) and gets a 409, never a 500."""
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise Conflict("The incident was decided by someone else at the same time.") from error
 
 
 def _transition(session: Session, incident: Incident, *, to: str, action: str, actor: Actor,
@@ -108,7 +119,7 @@ def decide_incident(*, session: Session, incident_id: int, decision: str,
             _owe_disqualification(session, incident)
     incident.decided_by, incident.decided_by_emp, incident.decided_at = \
         principal.sub, principal.emp, now
-    session.commit()
+    _commit(session)
     return incident
 
 
@@ -141,7 +152,7 @@ def appeal_incident(*, session: Session, incident_id: int, reason: str, principa
     incident.appealed_at = now
     _transition(session, incident, to="appealed", action="appeal", actor=actor,
                 comment=reason, at=now)
-    session.commit()
+    _commit(session)
     return incident
 
 
@@ -165,7 +176,7 @@ def decide_appeal(*, session: Session, incident_id: int, decision: str, principa
     incident.closed_by, incident.closed_at = principal.sub, now
     if to == "overturned" and incident.consequence == "disqualification":
         _owe_restoration(session, incident)
-    session.commit()
+    _commit(session)
     return incident
 
 
