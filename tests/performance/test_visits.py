@@ -44,7 +44,7 @@ def test_an_employee_without_performance_record_cannot_take_a_customer_on(perf):
     ({"deposits": 1.001}, "deposits"), ({"deposits": -1}, "deposits"),
     ({"credit": "lots"}, "credit"), ({"credit": 1e12}, "credit"), ({"credit": 1.5e308}, "credit"),
     ({"name": " "}, "name"),
-    ({"since": "2999-01-01"}, "since"), ({"colour": "red"}, "colour"),
+    ({"since": "2999-01-01"}, "since"), ({"colour": "red"}, "colour"), ({"code": "A/B"}, "code"),
 ])
 def test_bad_customer_input_is_a_422_problem_naming_the_field(perf, change, field):
     body = {"code": "C4", "name": "X", "deposits": 1, "credit": 0, "manager": "E100", **change}
@@ -74,8 +74,12 @@ def test_the_manager_logs_their_own_visit_and_contact_and_a_colleague_may_not(pe
     assert (visit["status"], call["status"]) == ("reported", "logged")
     body = {"customer": "C8", "employee_no": "E300", "on": "2026-05-06", "kind": "visit",
             "report": "covering"}
-    _problem(perf.post("manager", "/performance/visits", {**body, "employee_no": "E999"}), 422)
-    assert perf.post("manager", "/performance/visits", body).status_code == 201
+    unknown = _problem(perf.post("manager", "/performance/visits",
+                                 {**body, "employee_no": "E999"}), 422)
+    outside = _problem(perf.post("manager", "/performance/visits", body), 422)  # E300: SB02
+    assert unknown["errors"]["employee_no"] == ["No employee E999."]
+    assert outside["errors"]["employee_no"] == ["No employee E300."]
+    assert perf.post("hr", "/performance/visits", body).status_code == 201
     colleague = perf.tokens.user(sub="u-e300", emp="E300",
                                  roles=[("employee", "SB02", "HQ/BR01/SB02")])
     resp = perf.client.post("/performance/visits", json={**body, "customer": "C8"},

@@ -23,7 +23,8 @@ def _not_blank(value: str) -> None:
 
 
 class CustomerCreate(ma.Schema):
-    code = ma.fields.String(required=True, validate=[_CODE, _not_blank],
+    code = ma.fields.String(required=True, validate=[_CODE, ma.validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$", error="Letters, digits, '.', '_' and '-'.")],
                             metadata={"description": "Customer number 客户号, unique."})
     name = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=200),
                                                      _not_blank])

@@ -179,8 +179,12 @@ def log_visit(*, session: Session, visit_in: dict[str, Any], principal: Any, act
         if not holds(principal, "performance:record", customer.unit_path):
             raise Forbidden("A customer's manager logs their own contacts; anyone else needs "
                             "the permission performance:record over this unit.")
-        if employee_no != customer.manager_no and staff.chain(employee_no) is None:
-            raise _invalid("employee_no", f"No employee {employee_no}.")
+        if employee_no != customer.manager_no:
+            # Unknown and out-of-scope employees answer alike (no answer maps the org).
+            chain = staff.chain(employee_no)
+            if chain is None or not holds(principal, "performance:record",
+                                          chain["unit"]["path"]):
+                raise _invalid("employee_no", f"No employee {employee_no}.")
     if visit_in["on"] > today:
         raise _invalid("on", "Not in the future.")
     visit = Visit(customer_id=customer.id, employee_no=employee_no, on_date=visit_in["on"],
