@@ -115,6 +115,11 @@ def test_running_the_month_again_proposes_nothing_twice(may):
     assert listed["total"] == 4
     assert may.get("head", f"/performance/compliance-runs/{first['id']}").get_json() == first
     assert may.get("other_head", f"/performance/compliance-runs/{first['id']}").status_code == 404
+    listed = may.get("head", "/performance/compliance-runs?period=2026-05").get_json()
+    assert [r["id"] for r in listed["items"]] == [again["id"], first["id"]]  # not BR01's
+    assert listed["items"][1]["proposed"] == 4 and "gaps" not in listed["items"][1]
+    assert may.get("other_head", "/performance/compliance-runs").get_json()["total"] == 0
+    assert may.get("hr", "/performance/compliance-runs?org=BR01").get_json()["total"] == 1
 
 
 def test_a_visit_confirmed_late_closes_the_gap_on_the_next_run_but_keeps_the_proposal(may):

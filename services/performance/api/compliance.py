@@ -9,11 +9,16 @@ from flask.views import MethodView
 
 from services.performance.api.visits import UNAVAILABLE, staff, today
 from services.performance.models import db
-from services.performance.schemas.visits import ComplianceRunCreate, ComplianceRunRead
+from services.performance.schemas.visits import (
+    ComplianceRunCreate,
+    ComplianceRunQuery,
+    ComplianceRunRead,
+    ComplianceRunSummary,
+)
 from services.performance.service import compliance
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
-from shared.web import Blueprint
+from shared.web import Blueprint, page_of, page_payload
 
 blp = Blueprint("compliance", __name__, url_prefix="/performance/compliance-runs",
                 description="Visit compliance runs: gaps per customer and the missed-visit "
@@ -22,6 +27,14 @@ blp = Blueprint("compliance", __name__, url_prefix="/performance/compliance-runs
 
 @blp.route("")
 class ComplianceRuns(MethodView):
+    @blp.arguments(ComplianceRunQuery, location="query")
+    @blp.response(200, page_of(ComplianceRunSummary))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Runs over units in the caller's scope (without their gaps), newest first."""
+        items, total = compliance.list_runs(session=db.session, principal=current_principal(),
+                                            **query)
+        return page_payload(items, total, query)
+
     @blp.arguments(ComplianceRunCreate)
     @blp.response(201, ComplianceRunRead)
     @blp.doc(responses={"403": {"description": "No `performance:record` anywhere."},

@@ -160,6 +160,23 @@ class ComplianceGapRead(ma.Schema):
                        "now outside the caller's scope)."})
 
 
+class ComplianceRunSummary(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    org = ma.fields.String(required=True, attribute="org_code")
+    period = ma.fields.String(required=True)
+    policy_version = ma.fields.Integer(required=True)
+    customers_checked = ma.fields.Integer(required=True)
+    proposed = ma.fields.Integer(required=True)
+    run_by = ma.fields.String(required=True)
+    run_at = UTCDateTime(required=True)
+
+
+class ComplianceRunQuery(PageQuery):
+    org = ma.fields.String(validate=_CODE)
+    period = ma.fields.String(validate=ma.validate.Regexp(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$",
+                                                          error="A month, YYYY-MM."))
+
+
 class ComplianceRunRead(ma.Schema):
     id = ma.fields.Integer(required=True)
     org = ma.fields.String(required=True)

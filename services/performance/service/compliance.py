@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +43,9 @@ from services.performance.service.visits import holds
 from services.performance.staff import Staff
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.scope import covers
+from shared.scope import WHOLE_ORGANISATION, covers
+
+READERS = frozenset({"performance:read", "performance:record", "performance:confirm"})
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -174,8 +176,29 @@ def run_answer(*, session: Session, run: ComplianceRun) -> dict[str, Any]:
 def get_run(*, session: Session, run_id: int, principal: Any) -> ComplianceRun:
     run = session.get(ComplianceRun, run_id)
     if run is None or not ((principal.kind == "client" and "performance:read" in principal.scope)
-                           or any(g.permissions & {"performance:read", "performance:record",
-                                                   "performance:confirm"}
-                                  and covers(g.path, run.org_path) for g in principal.roles)):
+                           or any(g.permissions & READERS and covers(g.path, run.org_path)
+                                  for g in principal.roles)):
         raise NotFound(f"No compliance run {run_id}.")
     return run
+
+
+def list_runs(*, session: Session, principal: Any, page: int, per_page: int,
+              org: str | None = None, period: str | None = None) -> tuple[list[Any], int]:
+    """Runs over units in the caller's reading scope, newest first."""
+    query = select(ComplianceRun)
+    if principal.kind != "client" or "performance:read" not in principal.scope:
+        paths = [] if principal.kind == "client" else sorted(
+            {g.path for g in principal.roles if g.permissions & READERS})
+        if WHOLE_ORGANISATION not in paths:
+            query = query.where(or_(*[or_(ComplianceRun.org_path == p,
+                                          ComplianceRun.org_path.startswith(p + "/",
+                                                                            autoescape=True))
+                                      for p in paths]) if paths else ComplianceRun.id.is_(None))
+    if org is not None:
+        query = query.where(ComplianceRun.org_code == org)
+    if period is not None:
+        query = query.where(ComplianceRun.period == period)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(ComplianceRun.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
