@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from services.leave.service.events import TOPICS
+from shared.fields import JSONBoolean, QueryBoolean, UTCDateTime
 from shared.web import PageQuery
 
 HALVES = ("am", "pm")
@@ -53,11 +54,11 @@ class LeaveTypePatch(ma.Schema):
     name_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
     name_en = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
     counts = ma.fields.String(validate=ma.validate.OneOf(["working_days", "calendar_days"]))
-    paid = ma.fields.Boolean()
-    has_balance = ma.fields.Boolean()
-    needs_attachment = ma.fields.Boolean()
+    paid = JSONBoolean()
+    has_balance = JSONBoolean()
+    needs_attachment = JSONBoolean()
     min_notice_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=365))
-    active = ma.fields.Boolean()
+    active = JSONBoolean()
 
 
 class LeaveTypeCreate(LeaveTypePatch):
@@ -69,7 +70,7 @@ class LeaveTypeCreate(LeaveTypePatch):
 
 
 class LeaveTypeQuery(PageQuery):
-    include_inactive = ma.fields.Boolean(load_default=False)
+    include_inactive = QueryBoolean(load_default=False)
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ class StepRead(ma.Schema):
                        "governing branch's hr sees the request in their inbox."})
     decided_by = ma.fields.String()
     decided_by_employee = ma.fields.String(allow_none=True)
-    decided_at = ma.fields.DateTime()
+    decided_at = UTCDateTime()
     comment = ma.fields.String()
 
 
@@ -131,8 +132,8 @@ class LeaveRequestRead(ma.Schema):
     policy_version = ma.fields.Integer(required=True)
     cancelled_days = Days(required=True)
     filed_by = ma.fields.String(required=True)
-    created_at = ma.fields.DateTime(required=True)
-    updated_at = ma.fields.DateTime(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
     version = ma.fields.Integer(required=True)
     steps = ma.fields.List(ma.fields.Nested(StepRead), required=True)
 
@@ -143,9 +144,9 @@ class LeaveRequestQuery(PageQuery):
     type = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
     from_date = ma.fields.Date(metadata={"description": "Requests ending on or after."})
     to_date = ma.fields.Date(metadata={"description": "Requests starting on or before."})
-    mine = ma.fields.Boolean(load_default=False, metadata={
+    mine = QueryBoolean(load_default=False, metadata={
         "description": "Only the caller's own requests (and those they stand in for)."})
-    stand_in = ma.fields.Boolean(load_default=False, metadata={
+    stand_in = QueryBoolean(load_default=False, metadata={
         "description": "Only requests naming the caller as stand-in."})
 
 
@@ -224,7 +225,7 @@ class LedgerEntryRead(ma.Schema):
     request_id = ma.fields.Integer(allow_none=True)
     note = ma.fields.String(required=True)
     actor = ma.fields.String(required=True)
-    at = ma.fields.DateTime(required=True)
+    at = UTCDateTime(required=True)
 
 
 class AdjustmentIn(ma.Schema):
@@ -255,7 +256,7 @@ class OverrideRead(ma.Schema):
     working = ma.fields.Boolean(required=True)
     note = ma.fields.String(required=True)
     updated_by = ma.fields.String(required=True)
-    updated_at = ma.fields.DateTime(required=True)
+    updated_at = UTCDateTime(required=True)
 
 
 class CalendarRead(ma.Schema):
@@ -268,7 +269,7 @@ class CalendarRead(ma.Schema):
 
 
 class OverrideIn(ma.Schema):
-    working = ma.fields.Boolean(required=True)
+    working = JSONBoolean(required=True)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
 
 
@@ -281,7 +282,7 @@ class PolicyRead(ma.Schema):
     version = ma.fields.Integer(required=True)
     document = ma.fields.Dict(required=True)
     created_by = ma.fields.String(required=True)
-    created_at = ma.fields.DateTime(required=True)
+    created_at = UTCDateTime(required=True)
     note = ma.fields.String(required=True)
 
 
@@ -306,7 +307,7 @@ class WebhookRead(ma.Schema):
     topics = ma.fields.List(ma.fields.String(), required=True)
     active = ma.fields.Boolean(required=True)
     created_by = ma.fields.String(required=True)
-    created_at = ma.fields.DateTime(required=True)
+    created_at = UTCDateTime(required=True)
 
 
 class WebhookCreated(WebhookRead):
