@@ -92,3 +92,22 @@ def test_a_policy_change_needs_the_policy_permission_over_the_organisation(perf)
     bad = perf.put("policy", "/performance/policy", {**change, "appeal_decider_roles": ["x"]})
     assert bad.status_code == 422
     assert perf.put("policy", "/performance/policy", change).status_code == 201
+
+
+def test_a_policy_holder_adds_a_rule_in_the_rulebooks_next_version(perf):
+    new = {"code": "CM-CRD-07", "category": "credit_operations",
+           "title_zh": "未按规定要求登录系统及时将信贷档案归档",
+           "title_en": "Credit files not entered and filed in time", "points": 2,
+           "source": "001 信贷操作及管理工作考核标准 第5条", "reason": "the seed's cut-off item"}
+    assert perf.post("hr", "/performance/rulebooks/customer_manager/rules",
+                     new).status_code == 403
+    resp = perf.post("policy", "/performance/rulebooks/customer_manager/rules", new)
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["version"] == 1 and resp.get_json()["rulebook_version"] == 2
+    assert perf.post("policy", "/performance/rulebooks/customer_manager/rules",
+                     new).status_code == 409
+    assert perf.post("policy", "/performance/rulebooks/nope/rules", new).status_code == 404
+    assert perf.get("subject", "/performance/rules?per_page=200").get_json()["total"] == 24
+    old = perf.get("subject", "/performance/rulebooks/customer_manager?version=1&per_page=200")
+    assert old.get_json()["total"] == 19
+    assert perf.recorded(rule="CM-CRD-07")["points"] == 2

@@ -15,6 +15,7 @@ from services.performance.schemas.rules import (
     PolicyRead,
     RulebookQuery,
     RuleChange,
+    RuleCreate,
     RuleQuery,
     RuleRead,
     RuleVersionRead,
@@ -95,6 +96,19 @@ class Rulebook(MethodView):
                                      version=query["version"])
         start = (query["page"] - 1) * query["per_page"]
         return page_payload(items[start:start + query["per_page"]], len(items), query)
+
+
+@blp.route("/rulebooks/<rulebook>/rules")
+class RulebookRules(MethodView):
+    @blp.arguments(RuleCreate)
+    @blp.response(201, RuleVersionRead)
+    @blp.doc(responses={"409": {"description": "The code exists."}})
+    def post(self, rule_in: dict[str, Any], rulebook: str) -> Any:
+        """Add a rule to the rulebook (in its next version), audited."""
+        require_policy()
+        reason = rule_in.pop("reason")
+        return rules.add_rule(session=db.session, rulebook=rulebook, rule_in=rule_in,
+                              reason=reason, actor=actor_from_request())
 
 
 @blp.route("/policy")

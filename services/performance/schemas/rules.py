@@ -69,6 +69,17 @@ class RuleChange(ma.Schema):
                               metadata={"description": "Why the rule changes (audited)."})
 
 
+class RuleCreate(RuleChange):
+    """A new rule of a rulebook: everything a rule says, and why it is added."""
+
+    code = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        r"^[A-Z][A-Z0-9-]{1,39}$", error="Capitals, digits and dashes, 2-40."))
+    category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    title_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    title_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    source = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+
+
 class RulebookQuery(PageQuery):
     version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=10**6))
 

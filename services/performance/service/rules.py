@@ -10,12 +10,13 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.performance.models import AuditEvent, Rule
 from services.performance.service.policy import load_policy
 from shared.audit import Actor, record, utcnow
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed
 
 REFERENCE = Path(__file__).resolve().parents[3] / "data" / "reference" / "rulebooks.yaml"
 RULE_FIELDS = ("code", "category", "title_zh", "title_en", "points", "deduction_min",
@@ -166,3 +167,33 @@ def _audit(rule: Rule) -> dict[str, Any]:
     for key in ("deduction_min", "deduction_max"):
         data[key] = None if data[key] is None else str(data[key])
     return {**data, "version": rule.version, "rulebook_version": rule.rulebook_version}
+
+
+def add_rule(*, session: Session, rulebook: str, rule_in: dict[str, Any], reason: str,
+             actor: Actor) -> Rule:
+    """Add a rule to a rulebook (its version 1, in the rulebook's next version) — e.g. the
+    credit items the seed's list is cut off before."""
+    if not session.scalar(select(Rule.id).where(Rule.rulebook == rulebook).limit(1)):
+        raise NotFound(f"No rulebook {rulebook}.")
+    code = rule_in["code"]
+    if session.scalar(select(Rule.id).where(Rule.code == code).limit(1)):
+        raise Conflict(f"Rule {code} exists; publish its next version instead.")
+    terms = {key: rule_in.get(key) for key in CHANGEABLE}
+    terms["severities"] = list(terms["severities"] or [])
+    terms["severity_consequences"] = dict(terms["severity_consequences"] or {})
+    _check_terms(terms)
+    book_version = (session.scalar(select(func.max(Rule.rulebook_version))
+                                   .where(Rule.rulebook == rulebook)) or 0) + 1
+    rule = Rule(code=code, version=1, is_current=True, rulebook=rulebook,
+                rulebook_version=book_version, published_at=utcnow(), published_by=actor.sub,
+                change_reason=reason, **terms)
+    session.add(rule)
+    try:
+        session.flush()
+    except IntegrityError as error:  # added at the same moment by someone else
+        session.rollback()
+        raise Conflict(f"Rule {code} exists.") from error
+    record(session, AuditEvent, actor=actor, action="rule.add", target_type="rule",
+           target_id=code, after={**_audit(rule), "reason": reason})
+    session.commit()
+    return rule
