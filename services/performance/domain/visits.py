@@ -9,8 +9,9 @@ window (a calendar month, or a half year Jan–Jun / Jul–Dec) and names the ki
 What counts (a demanding auditor's reading): a *visit* counts only once its report is
 confirmed by the branch head — an unconfirmed report is an unreported visit, which the −1
 rule names; phone and SMS contacts need no confirmation and count only where the tier allows
-them (the half-year tier). A compliance run for month `YYYY-MM` checks every tier whose window
-ends with that month: monthly tiers every month, the half-year tier in June and December.
+them (the half-year tier). Contacts count once per day (two reports of one day are one
+visit). A compliance run for month `YYYY-MM` checks every tier whose window ends with that
+month: monthly tiers every month, the half-year tier in June and December.
 """
 
 from __future__ import annotations
@@ -159,5 +160,7 @@ def assess(tiers: Sequence[Tier], *, deposits: Decimal, credit: Decimal, since: 
     window = window_ending(tier, year, month)
     if window is None or since > window.start:
         return None
-    done = sum(1 for c in contacts if counts(tier, c, window))
+    # Two reports of the same day are one visit: the seed asks for visits on separate
+    # occasions ("每月探望不少于2次"), so a quota is met on distinct days only.
+    done = len({c.on for c in contacts if counts(tier, c, window)})
     return Finding(tier=tier, window=window, required=tier.required, done=done)

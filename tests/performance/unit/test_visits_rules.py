@@ -124,3 +124,9 @@ def test_a_month_ends_on_its_last_day_even_in_december_of_the_last_year():
 
     assert month_end(2024, 2) == dt.date(2024, 2, 29)
     assert month_end(9999, 12) == dt.date(9999, 12, 31)
+
+
+def test_two_visits_reported_on_the_same_day_count_once():
+    same_day = [Contact(dt.date(2026, 11, 3), "visit", True)] * 2
+    assert _assess("5000000.00", "0", same_day).done == 1
+    assert _assess("5000000.00", "0", [*same_day, *_visits(1)]).done == 2
