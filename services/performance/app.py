@@ -32,10 +32,10 @@ was judged with, whatever the rulebook becomes; older versions stay readable.
 subject's unit, grade and governing branch come from staff; staff down → 503, nothing
 written). An unknown employee and one outside the caller's scope answer alike (422). A rule
 with a range (first inquiry 首问责任制: 500–2,000 yuan) needs an amount within it, whoever
-records. A rule without a range may carry a discretionary amount (the description is its
-reported reason); above the recorder's authority cap (policy data per role, default
-`dept_manager` 100, `branch_head` 500 yuan, inclusive; roles without a cap have none) only
-`hr` (or `admin`) bound on the governing branch may decide it. `aggravated` needs a
+records. A rule without a range may carry a discretionary amount, with its reason in
+`override_reason` (required: 报告原因); above the recorder's authority cap (policy data per
+role, default `dept_manager` 100, `branch_head` 500 yuan, inclusive; roles without a cap
+have none) only `hr` (or `admin`) bound on the governing branch may decide it. `aggravated` needs a
 `points_override` above the rule's points and an `override_reason`; `egregious` brings the
 rule's escalation (disqualification). Occurrence dates are not in the future.
 

@@ -66,7 +66,8 @@ def test_relations_come_from_staff_and_staff_down_is_a_503(perf, staff):
                                                   ("100.01", True)])
 def test_above_the_recorders_cap_only_hr_of_the_governing_branch_confirms(perf, amount,
                                                                          needs_hr):
-    incident = perf.recorded("manager", rule="CM-ETH-01", deduction_amount=amount)
+    incident = perf.recorded("manager", rule="CM-ETH-01", deduction_amount=amount,
+                             override_reason="kept a customer waiting twice")
     by_head = perf.decide("head", incident["id"])
     if needs_hr:
         assert by_head.status_code == 403
@@ -76,7 +77,8 @@ def test_above_the_recorders_cap_only_hr_of_the_governing_branch_confirms(perf, 
 
 
 def test_hr_recording_above_cap_needs_a_second_hr(perf):
-    incident = perf.recorded("hr", rule="CM-ETH-01", deduction_amount="300")
+    incident = perf.recorded("hr", rule="CM-ETH-01", deduction_amount="300",
+                             override_reason="repeated breach")
     assert perf.decide("hr", incident["id"]).status_code == 403  # four-eyes
     assert perf.decide("head", incident["id"]).status_code == 403  # over the cap
     assert perf.decide("hr2", incident["id"]).status_code == 200

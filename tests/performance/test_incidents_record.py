@@ -118,14 +118,15 @@ def test_money_is_exact_in_the_store_and_a_number_on_the_wire(app, perf):
     ("hr", "1.00", True)])
 def test_a_discretionary_amount_above_the_recorders_cap_goes_one_level_up(perf, who, amount,
                                                                          over):
-    body = perf.recorded(who, rule="CM-ETH-01", deduction_amount=amount)
+    body = perf.recorded(who, rule="CM-ETH-01", deduction_amount=amount,
+                         override_reason="reported reason")
     assert body["discretionary"] is True and body["over_cap"] is over
     assert body["deduction_amount"] == float(amount)
 
 
 def test_a_deduction_must_be_positive(perf):
     for amount in (0, -5):
-        resp = perf.record(rule="CM-ETH-01", deduction_amount=amount)
+        resp = perf.record(rule="CM-ETH-01", deduction_amount=amount, override_reason="r")
         assert resp.status_code == 422 and set(resp.get_json()["errors"]) == {"deduction_amount"}
 
 
@@ -134,3 +135,12 @@ def test_unknown_rules_future_dates_and_blank_descriptions_are_refused(perf):
     assert set(perf.record(occurred_on="2999-01-01").get_json()["errors"]) == {"occurred_on"}
     assert set(perf.record(description="  ").get_json()["errors"]) == {"description"}
     assert set(perf.record(extra=1).get_json()["errors"]) == {"extra"}
+
+
+def test_a_discretionary_amount_needs_its_reported_reason(perf):
+    resp = perf.record(rule="CM-ETH-01", deduction_amount="50")
+    assert resp.status_code == 422 and set(resp.get_json()["errors"]) == {"override_reason"}
+    blank = perf.record(rule="CM-ETH-01", deduction_amount="50", override_reason=" ")
+    assert blank.status_code == 422
+    assert perf.record(rule="CM-ETH-01", deduction_amount="50",
+                       override_reason="late file twice").status_code == 201

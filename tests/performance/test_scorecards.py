@@ -19,7 +19,8 @@ def year(perf):
     no excellence), one in May (5), one dismissed and one merely recorded (never count)."""
     perf.confirmed(rule="CM-ETH-01", occurred_on="2026-01-15")
     perf.confirmed(rule="FIR-02", occurred_on="2026-03-31", deduction_amount="750.50")
-    perf.confirmed(rule="CM-ETH-02", occurred_on="2026-03-01", deduction_amount="80.25")
+    perf.confirmed(rule="CM-ETH-02", occurred_on="2026-03-01", deduction_amount="80.25",
+                   override_reason="a discretionary penalty")
     perf.confirmed(rule="CM-ETH-03", occurred_on="2026-05-02")
     dismissed = perf.recorded(rule="CM-ETH-08", occurred_on="2026-02-02")
     perf.decide("head", dismissed["id"], "dismiss")

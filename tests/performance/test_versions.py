@@ -69,7 +69,7 @@ def test_the_policy_is_versioned_and_caps_bind_from_their_version_on(perf):
     policy = perf.get("subject", "/performance/policy").get_json()
     assert policy["authority_caps"] == {"dept_manager": 100, "branch_head": 500}
     assert policy["version"] == 1 and policy["appeal_window_days"] == 15
-    before = perf.recorded(rule="CM-ETH-01", deduction_amount="150")
+    before = perf.recorded(rule="CM-ETH-01", deduction_amount="150", override_reason="r")
     change = {**{k: policy[k] for k in ("over_cap_confirmer_roles", "appeal_decider_roles",
                                         "appeal_window_days")},
               "authority_caps": {"dept_manager": "200.00", "branch_head": "500.00"},
@@ -77,7 +77,7 @@ def test_the_policy_is_versioned_and_caps_bind_from_their_version_on(perf):
     assert perf.put("hr", "/performance/policy", change).status_code == 403
     resp = perf.put("policy", "/performance/policy", change)
     assert resp.status_code == 201 and resp.get_json()["version"] == 2
-    after = perf.recorded(rule="CM-ETH-01", deduction_amount="150")
+    after = perf.recorded(rule="CM-ETH-01", deduction_amount="150", override_reason="r")
     assert before["over_cap"] is True and after["over_cap"] is False
     assert before["policy_version"] == 1 and after["policy_version"] == 2
     old = perf.get("subject", "/performance/policy/versions/1").get_json()

@@ -4,7 +4,8 @@ What a demanding bank expects, and why each rule is here:
 - A rulebook range (e.g. first-inquiry 500–2,000 yuan) binds whoever records: an amount
   outside it, or none at all, is refused — the range is the bank's law, not a default.
 - A rule without a range may carry a *discretionary* bonus deduction (DOMAIN.md §4, 授权
-  adopted by analogy): positive, exact to the fen, with a reported reason. The recorder's
+  adopted by analogy): positive, exact to the fen, with its reason reported in
+  `override_reason` (the seed: "并报告原因"). The recorder's
   authority cap (per role, policy data; inclusive) does not refuse a larger amount — it
   routes the confirmation to `hr` of the governing branch, one level up.
 - Severities are what the rule allows: `aggravated` (加重惩罚) needs a points override larger
@@ -77,6 +78,9 @@ def judge(rule: RuleTerms, *, severity: str, deduction_amount: Decimal | None,
         raise IncidentRuleError("severity", f"Rule {rule.code} allows only: {allowed}.")
     points = _points(rule, severity, points_override, override_reason)
     amount, discretionary, over_cap = _amount(rule, deduction_amount, cap)
+    if discretionary and not (override_reason and override_reason.strip()):
+        raise IncidentRuleError("override_reason",
+                                "A discretionary amount needs its reason (报告原因).")
     consequence = rule.severity_consequences.get(severity) or rule.consequence
     return Judgement(points=points, deduction_amount=amount, consequence=consequence,
                      discretionary=discretionary, over_cap=over_cap)

@@ -25,8 +25,7 @@ class IncidentCreate(ma.Schema):
     occurred_on = ma.fields.Date(required=True, metadata={
         "description": "The day it happened (organisation's calendar); not in the future."})
     description = ma.fields.String(required=True, validate=[_TEXT, _not_blank], metadata={
-        "description": "What happened; for a discretionary amount, the reason reported "
-                       "with it (授权: the reason must be reported)."})
+        "description": "What happened."})
     severity = ma.fields.String(load_default="normal",
                                 validate=ma.validate.OneOf(SEVERITIES))
     deduction_amount = Money(allow_none=True, metadata={
@@ -34,7 +33,9 @@ class IncidentCreate(ma.Schema):
                        "optional (discretionary, capped per role) for a rule without."})
     points_override = ma.fields.Integer(allow_none=True, strict=True, metadata={
         "description": "Aggravated only: the points this case costs (more than the rule's)."})
-    override_reason = ma.fields.String(allow_none=True, validate=_TEXT)
+    override_reason = ma.fields.String(allow_none=True, validate=_TEXT, metadata={
+        "description": "Required with a points override (aggravated) and with a "
+                       "discretionary amount (the reason reported, 报告原因)."})
 
 
 class IncidentRead(ma.Schema):

@@ -91,7 +91,7 @@ def test_a_range_binds_whatever_the_cap(amount, ok):
     (D("100.00"), D("100.00"), False), (D("99.99"), D("100.00"), False),
     (D("100.01"), D("100.00"), True), (D("0.01"), None, True)])
 def test_caps_are_inclusive_and_no_cap_means_one_level_up(amount, cap, over):
-    result = judged(amount=amount, cap=cap)
+    result = judged(amount=amount, cap=cap, reason="reported")
     assert result.discretionary and result.over_cap is over
 
 
@@ -132,3 +132,9 @@ def test_totals_count_standing_incidents_exactly():
     assert result.points_deducted == 12 and result.bonus_deducted == D("0.30")
     assert isinstance(result.bonus_deducted, Decimal)
     assert result.excellence_eligible is False and result.disqualified is False
+
+
+def test_a_discretionary_amount_without_a_reason_is_refused():
+    with pytest.raises(IncidentRuleError) as error:
+        judged(amount=D("10.00"), cap=D("100.00"))
+    assert error.value.field == "override_reason"
