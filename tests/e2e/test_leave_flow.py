@@ -1,0 +1,88 @@
+"""Leave across real services: the requester's units come from staff over HTTP with leave's
+own client token, the token's roles from auth; filed, reviewed by the branch head (初审),
+decided by the governing branch's hr; the trail verifies; a decision by another branch's
+head is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.e2e.conftest import require
+
+PASSWORD = "E2e-Leave-Passw0rd!"
+
+
+def _hire(stack, admin, employee_no: str, org: str, position: str) -> None:
+    resp = stack.request("POST", "staff", "/employees", token=admin, json={
+        "employee_no": employee_no, "name": f"Name {employee_no}", "org": org,
+        "position": position, "hire_date": "2015-03-02"})
+    assert resp.status_code == 201, resp.text
+
+
+def _user(stack, admin, username: str, employee_no: str, role: str, org: str) -> str:
+    user = stack.request("POST", "auth", "/users", token=admin, json={
+        "username": username, "password": PASSWORD, "display_name": username,
+        "employee_no": employee_no})
+    assert user.status_code == 201, user.text
+    bound = stack.request("POST", "auth", f"/users/{user.json()['id']}/roles", token=admin,
+                          json={"role": role, "org": org})
+    assert bound.status_code == 201, bound.text
+    return stack.login(username, PASSWORD)
+
+
+def _monday_in_weeks(weeks: int) -> dt.date:
+    today = dt.date.today()
+    return today + dt.timedelta(days=7 * weeks - today.weekday())
+
+
+def test_submit_review_and_final_approval_over_http(stack):
+    require("auth", "staff", "leave")
+    admin = stack.admin_token()
+    for code, kind, parent in (("LVHQ", "head_office", None), ("LVBR", "branch", "LVHQ"),
+                               ("LVSB", "sub_branch", "LVBR"), ("LVSC", "sub_branch", "LVBR"),
+                               ("LVAD", "department", "LVBR")):
+        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
+            "code": code, "name_zh": code, "type": kind, "parent": parent})
+        assert unit.status_code == 201, unit.text
+    _hire(stack, admin, "LVH", "LVSB", "SUB_BRANCH_HEAD")
+    _hire(stack, admin, "LVO", "LVSC", "SUB_BRANCH_HEAD")
+    _hire(stack, admin, "LVT1", "LVSB", "CASH_TELLER")
+    _hire(stack, admin, "LVT2", "LVSB", "CASH_TELLER")
+    _hire(stack, admin, "LVR", "LVAD", "PRODUCT_MANAGER")
+    head = _user(stack, admin, "lv.head", "LVH", "branch_head", "LVSB")
+    other_head = _user(stack, admin, "lv.other", "LVO", "branch_head", "LVSC")
+    hr = _user(stack, admin, "lv.hr", "LVR", "hr", "LVBR")
+    teller = _user(stack, admin, "lv.teller", "LVT1", "employee", "LVSB")
+
+    start = _monday_in_weeks(3)
+    body = {"type": "personal", "start_date": start.isoformat(),
+            "end_date": (start + dt.timedelta(days=7)).isoformat(), "reason": "family",
+            "stand_in": "LVT2"}
+    # A teller's post must be covered (不得空岗): without a stand-in, a 422.
+    missing = stack.request("POST", "leave", "/requests", token=teller,
+                            json={k: v for k, v in body.items() if k != "stand_in"})
+    assert missing.status_code == 422, missing.text
+    filed = stack.request("POST", "leave", "/requests", token=teller, json=body)
+    assert filed.status_code == 201, filed.text
+    request = filed.json()
+    assert request["org"] == "LVSB" and request["governing_branch"] == "LVBR"
+    assert [(s["role"], s["org"], s["status"]) for s in request["steps"]] == [
+        ("branch_head", "LVSB", "pending"), ("hr", "LVBR", "waiting")]
+    # leave asked staff as itself (its own client token).
+    assert any(e.get("path") == "/staff/employees/LVT1/chain" and e.get("sub") == "svc-leave"
+               for e in stack.log_entries("staff"))
+    rid = request["id"]
+
+    assert stack.request("POST", "leave", f"/requests/{rid}/decision", token=other_head,
+                         json={"decision": "approve"}).status_code in (403, 404)
+    inbox = stack.request("GET", "leave", "/approvals", token=head).json()
+    assert rid in [r["id"] for r in inbox["items"]]
+    review = stack.request("POST", "leave", f"/requests/{rid}/decision", token=head,
+                           json={"decision": "approve", "comment": "初审同意"})
+    assert review.status_code == 200 and review.json()["status"] == "pending", review.text
+    final = stack.request("POST", "leave", f"/requests/{rid}/decision", token=hr,
+                          json={"decision": "approve"})
+    assert final.status_code == 200 and final.json()["status"] == "approved", final.text
+    trail = stack.request("GET", "leave", f"/requests/{rid}/trail", token=teller).json()
+    assert trail["valid"] and [e["actor_emp"] for e in trail["entries"]] == [
+        "LVT1", "LVH", "LVR"]
