@@ -205,3 +205,12 @@ def test_new_amounts_move_a_customer_between_tiers_and_a_new_manager_moves_it(pe
     moved = perf.client.patch(url, json={"manager": "E300"}, headers=perf.headers("hr"))
     assert moved.status_code == 200 and moved.get_json()["unit"] == "SB02"
     assert perf.get("head", url).status_code == 404
+
+
+def test_the_tiers_and_loss_shares_are_in_the_store_from_the_first_start(app):
+    from services.performance.models.visits import NamedPolicy
+
+    with app.app_context():
+        loaded = sorted((p.name, p.version, p.published_by)
+                        for p in db.session.query(NamedPolicy))
+    assert loaded == [("loss_shares", 1, "reference-data"), ("visit_tiers", 1, "reference-data")]

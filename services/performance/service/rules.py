@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.performance.models import AuditEvent, Rule
+from services.performance.service import named_policies
 from services.performance.service.policy import load_policy
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -56,6 +57,9 @@ def load_reference_data(*, session: Session) -> int:
     rules were added."""
     if load_policy(session=session):
         session.commit()
+    for name in (named_policies.VISIT_TIERS, named_policies.LOSS_SHARES):  # visits, losses
+        named_policies.current(session=session, name=name)
+    session.commit()
     if session.scalar(select(func.count()).select_from(Rule)):
         return 0
     rows = read_rulebooks()
