@@ -2,8 +2,9 @@
 
 Why versioned: a compliance run and a loss name the version they were judged under, so
 editing the tiers or the percentages tomorrow never re-judges what was decided today. The
-shipped YAML (`data/reference/`) becomes version 1 the first time the store needs it; every
-edit is a new version, audited with the one before it.
+shipped YAML (`data/reference/`) becomes version 1 on first start (`load_reference_data`),
+or when first needed on a store prepared before; every edit is a new version, audited with
+the one before it.
 """
 
 from __future__ import annotations
