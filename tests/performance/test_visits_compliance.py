@@ -139,3 +139,16 @@ def test_only_a_recorder_over_the_unit_runs_it_and_only_for_a_month_that_is_over
         resp = run(perf, period=period)
         assert resp.status_code == 422 and "period" in resp.get_json()["errors"]
     assert run(perf).status_code == 201
+
+
+def test_a_missed_visit_the_runner_may_not_record_is_listed_as_unproposed(may, app):
+    with app.app_context():  # the manager of K-NONE has moved to SB02 since
+        db.session.query(Customer).filter_by(code="K-NONE").update({"manager_no": "E300"})
+        db.session.commit()
+    answer = run(may).get_json()
+    gap = next(g for g in answer["gaps"] if g["customer"] == "K-NONE")
+    assert (gap["manager"], gap["incidents"], gap["unproposed"]) == ("E300", [], 2)
+    assert answer["proposed"] == 2  # K-BELOW and M-BELOW still proposed
+    above = run(may, org="BR01", who="hr").get_json()  # hr of the branch covers E300
+    gap = next(g for g in above["gaps"] if g["customer"] == "K-NONE")
+    assert (len(gap["incidents"]), gap["unproposed"], above["proposed"]) == (2, 0, 2)

@@ -122,8 +122,8 @@ def run_compliance(*, session: Session, org: str, period: str, principal: Any, a
                         "employee_no": customer.manager_no,
                         "rule": policy.document["missed_visit_rule"],
                         "occurred_on": window.end, "description": description})
-            except ValidationFailed:
-                break  # not proposable by this caller: shown as unproposed
+            except (ValidationFailed, Forbidden, Conflict):
+                break  # not proposable by this caller (scope, rule, state): shown as unproposed
             session.add(VisitProposal(
                 customer_id=customer.id, window_start=window.start, window_end=window.end,
                 ordinal=ordinal, run_id=run.id, employee_no=customer.manager_no,
