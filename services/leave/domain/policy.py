@@ -43,6 +43,50 @@ class Delegation:
     enabled: bool = False
 
 
+#: Where a rule's step is decided: the requester's own unit, their 网点, the governing branch,
+#: the head office, or the nearest unit of a type at or above theirs (`nearest:department`).
+UNIT_DESIGNATORS = ("own", "outlet", "governing_branch", "head_office")
+COMPARISONS = {"lt", "lte", "gt", "gte"}
+
+
+@dataclass(frozen=True)
+class RuleStep:
+    """One step a rule asks for: `role` over the unit `unit` designates."""
+
+    role: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    """An ordered routing rule (审批规则): when the requester's grade, own unit type and total
+    days (this request plus the ones it joins) match, these steps, the last one final.
+
+    Rules are checked in order before the default route and the first enabled one that
+    matches — and whose every step's unit exists above the requester — decides the steps; no
+    match leaves the default route (网点 head up to the threshold, then the governing hr).
+    Empty `grades` or `unit_types` match any; `days` bounds are `lt`, `lte`, `gt`, `gte`.
+    """
+
+    name: str
+    steps: tuple[RuleStep, ...]
+    grades: frozenset[str] = frozenset()
+    unit_types: frozenset[str] = frozenset()
+    days: tuple[tuple[str, Decimal], ...] = ()
+    enabled: bool = True
+
+    def matches(self, grade: str, unit_type: str, total: Decimal) -> bool:
+        if not self.enabled:
+            return False
+        if self.grades and grade not in self.grades:
+            return False
+        if self.unit_types and unit_type not in self.unit_types:
+            return False
+        checks = {"lt": total.__lt__, "lte": total.__le__, "gt": total.__gt__,
+                  "gte": total.__ge__}
+        return all(checks[op](bound) for op, bound in self.days)
+
+
 def _default_delegations() -> tuple[Delegation, ...]:
     return (Delegation(role="dept_manager", max_days=Decimal(1),
                        unit_types=frozenset({"department"}), grades=frozenset({"staff"}),
@@ -69,6 +113,8 @@ class RoutingPolicy:
     last_resort_role: str = "admin"
     last_resort_org: str = "*"
     delegations: tuple[Delegation, ...] = field(default_factory=_default_delegations)
+    #: Ordered rules checked before the default route (none by default).
+    rules: tuple[RoutingRule, ...] = ()
 
     @classmethod
     def from_mapping(cls, document: Mapping[str, Any]) -> RoutingPolicy:
@@ -79,7 +125,7 @@ class RoutingPolicy:
                               f"(expected {POLICY_VERSION}).")
         routing = _section(document, "routing", "")
         _only(routing, {"threshold_days", "outlet", "governing_branch", "last_resort",
-                        "delegations"}, "routing")
+                        "delegations", "rules"}, "routing")
         outlet = _section(routing, "outlet", "routing.")
         _only(outlet, {"unit_types", "role", "grades"}, "routing.outlet")
         governing = _section(routing, "governing_branch", "routing.")
@@ -103,6 +149,8 @@ class RoutingPolicy:
             last_resort_org=_name(last.get("org"), "routing.last_resort.org"),
             delegations=tuple(_delegation(d, f"routing.delegations.{i}")
                               for i, d in enumerate(routing.get("delegations") or ())),
+            rules=tuple(_rule(r, f"routing.rules.{i}")
+                        for i, r in enumerate(routing.get("rules") or ())),
         )
 
 
@@ -186,3 +234,49 @@ def _delegation(entry: Any, where: str) -> Delegation:
                       unit_types=_names(entry.get("unit_types"), f"{where}.unit_types"),
                       grades=_names(entry.get("grades"), f"{where}.grades"),
                       enabled=enabled)
+
+
+def _unit(value: Any, where: str) -> str:
+    name = _name(value, where)
+    kind, _, of_type = name.partition(":")
+    if name in UNIT_DESIGNATORS or (kind == "nearest" and of_type):
+        return name
+    raise PolicyError(f"{where} must be one of {', '.join(UNIT_DESIGNATORS)} or "
+                      "nearest:<unit type>.")
+
+
+def _rule(entry: Any, where: str) -> RoutingRule:
+    if not isinstance(entry, Mapping):
+        raise PolicyError(f"{where} must be a mapping.")
+    _only(entry, {"name", "enabled", "grades", "unit_types", "days", "steps"}, where)
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise PolicyError(f"{where}.enabled must be true or false.")
+    days = entry.get("days") or {}
+    if not isinstance(days, Mapping):
+        raise PolicyError(f"{where}.days must be a mapping of lt, lte, gt, gte.")
+    _only(days, COMPARISONS, f"{where}.days")
+    raw_steps = entry.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise PolicyError(f"{where}.steps must be a non-empty list.")
+    steps = []
+    for i, step in enumerate(raw_steps):
+        if not isinstance(step, Mapping):
+            raise PolicyError(f"{where}.steps.{i} must be a mapping.")
+        _only(step, {"role", "unit"}, f"{where}.steps.{i}")
+        steps.append(RuleStep(role=_name(step.get("role"), f"{where}.steps.{i}.role"),
+                              unit=_unit(step.get("unit"), f"{where}.steps.{i}.unit")))
+    return RoutingRule(
+        name=_name(entry.get("name"), f"{where}.name"), steps=tuple(steps),
+        grades=_names(entry.get("grades", []), f"{where}.grades", allow_empty=True),
+        unit_types=_names(entry.get("unit_types", []), f"{where}.unit_types",
+                          allow_empty=True),
+        days=tuple(sorted((op, _bound(v, f"{where}.days.{op}")) for op, v in days.items())),
+        enabled=enabled)
+
+
+def _bound(value: Any, where: str) -> Decimal:
+    """A day bound: zero or more whole or half days (`gt: 0` is a valid bound)."""
+    if value == 0 and not isinstance(value, bool):
+        return Decimal(0)
+    return _days(value, where)

@@ -134,9 +134,40 @@ def _delegate(chain: Chain, total: Decimal, policy: RoutingPolicy
     return None
 
 
+def _designated(chain: Chain, designator: str, policy: RoutingPolicy) -> OrgUnitRef | None:
+    """The unit a rule's step names (`policy.UNIT_DESIGNATORS`, or `nearest:<type>`)."""
+    if designator == "own":
+        return chain.units[0]
+    if designator == "outlet":
+        return outlet_unit(chain, policy)
+    if designator == "governing_branch":
+        return governing_branch(chain, policy)
+    if designator == "head_office":
+        return chain.nearest(policy.governing_fallback_types) or chain.units[-1]
+    return chain.nearest([designator.partition(":")[2]])
+
+
+def _ruled(chain: Chain, total: Decimal, policy: RoutingPolicy
+           ) -> list[tuple[str, OrgUnitRef]] | None:
+    """The steps of the first enabled rule that matches and whose units all exist."""
+    for rule in policy.rules:
+        if not rule.matches(chain.grade, chain.units[0].type, total):
+            continue
+        units = [_designated(chain, step.unit, policy) for step in rule.steps]
+        if all(u is not None for u in units):
+            return [(step.role, unit) for step, unit in zip(rule.steps, units, strict=True)
+                    if unit is not None]
+    return None
+
+
 def planned_steps(chain: Chain, total: Decimal, policy: RoutingPolicy
                   ) -> list[tuple[str, OrgUnitRef]]:
-    """The route before self-approval is taken out: (role, unit) pairs, final one last."""
+    """The route before self-approval is taken out: (role, unit) pairs, final one last.
+    Ordered policy rules first; else the default route."""
+    governing_branch(chain, policy)  # an empty chain is refused before any rule is read
+    ruled = _ruled(chain, total, policy)
+    if ruled is not None:
+        return ruled
     outlet = outlet_unit(chain, policy)
     governing = governing_branch(chain, policy)
     if outlet is None or chain.grade not in policy.outlet_grades:
