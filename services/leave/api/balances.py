@@ -21,6 +21,7 @@ from services.leave.service.access import Caller
 from services.leave.service.common import invalid
 from shared.audit import record
 from shared.errors import Forbidden, NotFound
+from shared.idempotency import idempotent
 from shared.web import Blueprint, page_of, page_payload
 
 blp = Blueprint("balances", __name__, url_prefix="/leave/balances",
@@ -85,6 +86,7 @@ class Ledger(MethodView):
 
 @blp.route("/<employee_no>/adjustments")
 class Adjustments(MethodView):
+    @idempotent
     @blp.arguments(AdjustmentIn)
     @blp.response(201, BalanceRead)
     @blp.doc(responses=NOT_FOUND)

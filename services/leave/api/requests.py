@@ -105,6 +105,7 @@ class Decision(MethodView):
 
 @blp.route("/<int:request_id>/withdraw")
 class Withdraw(MethodView):
+    @idempotent
     @blp.arguments(WithdrawIn)
     @blp.response(200, LeaveRequestRead)
     @blp.doc(responses={**NOT_FOUND, **CONFLICT})
@@ -117,6 +118,7 @@ class Withdraw(MethodView):
 
 @blp.route("/<int:request_id>/cancel")
 class Cancel(MethodView):
+    @idempotent
     @blp.arguments(CancelIn)
     @blp.response(200, LeaveRequestRead)
     @blp.doc(responses={**NOT_FOUND, **CONFLICT})
