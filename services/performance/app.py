@@ -40,7 +40,9 @@ have none) only `hr` (or `admin`) bound on the governing branch may decide it. `
 rule's escalation (disqualification). Occurrence dates are not in the future.
 
 **Decisions** (`confirm`/`dismiss`): `performance:confirm` over the subject's unit, never the
-recorder, the subject or an employee staff declares related (回避) → 403. Confirming an
+recorder, the subject or an employee staff declares related (回避) → 403. An incident about a
+unit head or deputy (grade `head`, 行领导) is decided one level up, like an amount above the
+cap: by `hr` (or `admin`) bound on the governing branch. Confirming an
 incident that occurred in a signed-off period of the unit or a unit above → 409. A confirmed
 disqualification (取消客户经理资格) is owed to staff through an outbox written in the same
 transaction and delivered after commit, retried until staff takes it (at least once; staff is

@@ -161,3 +161,9 @@ def test_the_list_is_the_callers_scope_and_own(perf):
     assert ids("hr") == ids("admin") == {mine["id"], other["id"]}
     assert ids("subject") == {mine["id"]}
     assert perf.get("subject", f"/performance/incidents/{other['id']}").status_code == 404
+
+
+def test_an_incident_about_a_unit_head_or_deputy_is_decided_one_level_up(perf):
+    incident = perf.recorded("manager", employee_no="E102")  # SB01's deputy (行领导)
+    assert perf.decide("head", incident["id"]).status_code == 403  # not by SB01's own head
+    assert perf.decide("hr", incident["id"]).status_code == 200

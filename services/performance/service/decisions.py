@@ -3,8 +3,10 @@ decision one level up. Every transition is a signed step and an audit event.
 
 Who may decide what (DOMAIN.md §4, API.md; our design where they are silent):
 - Confirm/dismiss: a holder of `performance:confirm` over the subject's unit; for a
-  discretionary amount above the recorder's cap, only a holder of a policy role (default
-  `hr`, and `admin`) bound on the subject's governing branch or above.
+  discretionary amount above the recorder's cap, or a subject of grade `head` (a unit head
+  or deputy, 行领导 — never judged by their own unit's heads, as their leave goes one level
+  up), only a holder of a policy role (default `hr`, and `admin`) bound on the subject's
+  governing branch or above.
 - Never the recorder, the subject, or an employee staff declares related to the subject
   (回避, AB角) — whatever roles they hold.
 - A confirmation of an incident that occurred in a signed-off (frozen) period of the
@@ -38,6 +40,8 @@ from shared.permissions import has_permission
 from shared.scope import covers
 
 QUALIFICATION = "customer_manager"
+#: Unit heads and deputies (行领导) are judged one level up, as their leave is approved there.
+HEAD_GRADE = "head"
 
 
 def _recuse(incident: Incident, principal: Any, staff: Staff, *, also: tuple[str | None, ...] = (),
@@ -87,14 +91,15 @@ def decide_incident(*, session: Session, incident_id: int, decision: str,
                     today: dt.date) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
-    if incident.over_cap:
+    if incident.over_cap or incident.grade == HEAD_GRADE:
         policy = (policy_version(session=session, version=incident.policy_version)
                   or current_policy(session=session))
         if not holds_role_over(principal.roles, policy.over_cap_confirmer_roles,
                                incident.governing_path):
-            raise Forbidden("The amount is above the recorder's authority cap: only "
-                            f"{' or '.join(policy.over_cap_confirmer_roles)} of the governing "
-                            "branch may decide it.")
+            why = ("The amount is above the recorder's authority cap"
+                   if incident.over_cap else "The incident is about a unit head or deputy (行领导)")
+            raise Forbidden(f"{why}: only {' or '.join(policy.over_cap_confirmer_roles)} of "
+                            "the governing branch may decide it.")
     elif principal.kind == "client" or not has_permission(principal, "performance:confirm",
                                                           incident.unit_path):
         raise Forbidden("This needs the permission performance:confirm over this unit.")
