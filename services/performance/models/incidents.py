@@ -40,7 +40,10 @@ class Incident(db.Model):  # type: ignore[name-defined]
         CheckConstraint("deduction_amount IS NULL OR deduction_amount > 0",
                         name="deduction_positive"),
         Index("ix_incidents_employee_occurred", "employee_no", "occurred_on"),
-        Index("ix_incidents_unit_path_occurred", "unit_path", "occurred_on"),
+        # Byte-wise operator class on PostgreSQL: a roll-up's `unit_path LIKE 'HQ/BR01/%'`
+        # walks the index, whatever the database's collation (migration 0004).
+        Index("ix_incidents_unit_path_occurred", "unit_path", "occurred_on",
+              postgresql_ops={"unit_path": "varchar_pattern_ops"}),
         Index("ix_incidents_status", "status"),
     )
 
