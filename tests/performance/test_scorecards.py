@@ -77,6 +77,8 @@ def test_a_unit_rolls_up_its_subtree_exports_it_and_charts_it(perf, year):
     assert perf.get("head", "/performance/units/SB02/scorecards?period=2026").status_code == 404
     paged = perf.get("hr", "/performance/units/BR01/scorecards?period=2026&per_page=1&page=2")
     assert [i["employee_no"] for i in paged.get_json()["items"]] == ["E300"]
+    beyond = perf.get("hr", "/performance/units/BR01/scorecards?period=2026&page=9").get_json()
+    assert beyond["items"] == [] and beyond["total"] == 2 and beyond["points_deducted"] == 26
 
     # the same roll-up, exported as CSV and XLSX
     resp = perf.get("hr", "/performance/units/BR01/scorecards.csv?period=2026")

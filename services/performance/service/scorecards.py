@@ -61,7 +61,7 @@ def _rollup_query(path: str, period: Period) -> Any:
 def _row(row: Any) -> dict[str, Any]:
     return {"employee_no": row.employee_no, "name": row.name, "unit": row.unit,
             "points_deducted": int(row.points),
-            "bonus_deducted": Decimal(row.bonus).quantize(Decimal("0.01")),
+            "bonus_deducted": _fen(row.bonus),
             "incidents": int(row.incidents), "excellence_eligible": not row.no_excellence,
             "disqualified": bool(row.disqualified)}
 
@@ -69,22 +69,42 @@ def _row(row: Any) -> dict[str, Any]:
 def rollup(*, session: Session, unit: dict[str, Any], period: Period, page: int | None = None,
            per_page: int | None = None) -> dict[str, Any]:
     """Per employee with standing incidents in the subtree and period (employees without any
-    have an all-clear scorecard and are not listed), and the unit's totals."""
-    query = _rollup_query(unit["path"], period).subquery()
-    totals_row = session.execute(select(
-        func.count(), func.coalesce(func.sum(query.c.points), 0),
-        func.coalesce(func.sum(query.c.bonus), 0),
-        func.coalesce(func.sum(query.c.disqualified), 0))).one()
-    page_query = select(query).order_by(query.c.employee_no)
+    have an all-clear scorecard and are not listed), and the unit's totals.
+
+    One statement: the page's rows carry the totals over every group (window functions run
+    before LIMIT); only a page past the end asks again for the totals. Sums of money are
+    exact on PostgreSQL (numeric); SQLite adds in binary floating point, exact to far below
+    the fen at any realistic total, and the result is quantised back to the fen.
+    """
+    grouped = _rollup_query(unit["path"], period).subquery()
+    stmt = select(grouped, func.count().over().label("all_employees"),
+                  func.sum(grouped.c.points).over().label("all_points"),
+                  func.sum(grouped.c.bonus).over().label("all_bonus"),
+                  func.sum(grouped.c.disqualified).over().label("all_disqualified")
+                  ).order_by(grouped.c.employee_no)
     if page is not None and per_page is not None:
-        page_query = page_query.offset((page - 1) * per_page).limit(per_page)
-    items = [_row(r) for r in session.execute(page_query).all()]
+        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
+    rows = session.execute(stmt).all()
+    if rows:
+        first = rows[0]
+        totals_row = (first.all_employees, first.all_points, first.all_bonus,
+                      first.all_disqualified)
+    else:
+        totals_row = session.execute(select(
+            func.count(), func.coalesce(func.sum(grouped.c.points), 0),
+            func.coalesce(func.sum(grouped.c.bonus), 0),
+            func.coalesce(func.sum(grouped.c.disqualified), 0))).one()
+    items = [_row(r) for r in rows]
     return {"unit": unit["code"], "period": period.code, "starts_on": period.starts_on,
             "ends_on": period.ends_on, "employees_with_incidents": int(totals_row[0]),
             "points_deducted": int(totals_row[1]),
-            "bonus_deducted": Decimal(totals_row[2]).quantize(Decimal("0.01")),
+            "bonus_deducted": _fen(totals_row[2]),
             "disqualified": int(totals_row[3]), "items": items, "total": int(totals_row[0]),
             "page": page or 1, "per_page": per_page or len(items)}
+
+
+def _fen(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def points_by_month(*, session: Session, unit: dict[str, Any], period: Period) -> list[
