@@ -14,11 +14,12 @@ from typing import Any
 
 import yaml
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.performance.models import AuditEvent, PolicyVersion
 from shared.audit import Actor, record
-from shared.errors import ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 
 POLICY_FILE = Path(__file__).resolve().parents[3] / "data" / "reference" / \
     "performance_policy.yaml"
@@ -115,5 +116,9 @@ def publish_policy(*, session: Session, document: dict[str, Any], reason: str,
     record(session, AuditEvent, actor=actor, action="policy.publish", target_type="policy",
            target_id=str(number), before=before.as_document(),
            after={**policy.as_document(), "reason": reason})
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as error:  # another version published at the same moment
+        session.rollback()
+        raise Conflict("Another policy version was published at the same time.") from error
     return policy

@@ -162,7 +162,12 @@ def publish_rule_version(*, session: Session, code: str, changes: dict[str, Any]
     session.add(new)
     record(session, AuditEvent, actor=actor, action="rule.publish", target_type="rule",
            target_id=code, before=_audit(old), after={**_audit(new), "reason": reason})
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as error:  # another version of the rule at the same moment
+        session.rollback()
+        raise Conflict(f"Another version of rule {code} was published at the same time.") \
+            from error
     return new
 
 
