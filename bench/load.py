@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -155,12 +155,25 @@ class _Plan:
     seq: _Counter = field(default_factory=_Counter)  # every request, warm-up included
     issued: _Counter = field(default_factory=_Counter)  # measured requests
     limit: int = 50_000
+    #: (path, extra headers) per request, in turn, instead of one path (bodiless requests)
+    variants: Sequence[tuple[str, dict[str, str]]] = ()
 
     def __post_init__(self) -> None:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 *(f"{k}: {v}" for k, v in self.headers.items())]
-        self._head = ("\r\n".join(lines) + "\r\n").encode("latin-1")
+        self._head = self._head_of(self.path, self.headers)
         self._built: tuple[bytes | None, bytes] | None = None
+        self.prepared = [self._head_of(path, {**self.headers, **extra}) + b"\r\n"
+                         for path, extra in self.variants]
+
+    def _head_of(self, path: str, headers: dict[str, str]) -> bytes:
+        lines = [f"{self.method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
+                 *(f"{k}: {v}" for k, v in headers.items())]
+        return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+    def request_for(self, n: int) -> bytes:
+        """The n-th request's bytes (n counts every request, warm-up included)."""
+        if self.prepared:
+            return self.prepared[n % len(self.prepared)]
+        return self.request(self.body(n))
 
     def request(self, body: bytes | None) -> bytes:
         """The request's bytes (built once per distinct body object)."""
@@ -248,10 +261,10 @@ class _Worker(threading.Thread):
         return _Connection(self.plan.host, self.plan.port, timeout=self.plan.timeout,
                            source=source)
 
-    def _exchange(self, conn: _Connection, body: bytes | None) -> tuple[str, _Connection]:
+    def _exchange(self, conn: _Connection, request: bytes) -> tuple[str, _Connection]:
         """One request on a keep-alive connection → (status, the connection to use next)."""
         try:
-            status, keep_alive = conn.exchange(self.plan.request(body))
+            status, keep_alive = conn.exchange(request)
             self._sent_on_source += 1
             if not keep_alive:
                 conn.close()
@@ -275,9 +288,9 @@ class _Worker(threading.Thread):
                 if plan.source_every and self._sent_on_source >= plan.source_every:
                     conn.close()
                     conn = self._connect()
-                body = plan.body(next(plan.seq))
+                request = plan.request_for(next(plan.seq))
                 t0 = time.perf_counter()
-                status, conn = self._exchange(conn, body)
+                status, conn = self._exchange(conn, request)
                 t1 = time.perf_counter()
                 if warm:
                     continue
@@ -296,7 +309,8 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
               duration: float = 5.0, max_requests: int = 50_000, warmup: float = 1.0,
               expect: int = 200, timeout: float = 10.0, method: str = "GET",
               body: bytes | Callable[[int], bytes] | None = None,
-              source_every: int | None = None) -> Result:
+              source_every: int | None = None,
+              variants: Sequence[tuple[str, dict[str, str]]] = ()) -> Result:
     """Send `method` to `url` from `concurrency` keep-alive connections for at most
     `duration` seconds and `max_requests` measured requests, after `warmup` seconds that are
     not counted.
@@ -304,7 +318,9 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
     `body(n)` builds the n-th request's body (n counts every request, warm-up included), so
     a row can rotate usernames; `source_every=N` moves each connection to a fresh loopback
     source address (127.0.0.2, … — all of 127/8 is loopback on Linux) every N requests, so a
-    per-address brake does not turn a timing row into a 429 row. Still loopback only.
+    per-address brake does not turn a timing row into a 429 row. `variants` — (path,
+    extra headers) pairs on `url`'s server — are sent in turn instead of `url`'s own path
+    (many users' tokens, many pages). Still loopback only.
     """
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK:
@@ -316,7 +332,7 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
         method=method, headers=dict(headers or {}),
         body=body if callable(body) else (lambda _n: body), expect=expect,
         warm_until=start + warmup, stop_at=start + warmup + duration, timeout=timeout,
-        source_every=source_every, limit=max_requests)
+        source_every=source_every, limit=max_requests, variants=variants)
     workers = [_Worker(plan) for _ in range(concurrency)]
     window = _CpuWindow(plan.port)
     for w in workers:

@@ -40,16 +40,21 @@ class ServiceMissing(RuntimeError):
 
 
 class JWKSServer:
-    """Serves one key set at `/jwks.json` on a free loopback port, in a daemon thread."""
+    """Serves one key set at `/jwks.json` on a free loopback port, in a daemon thread.
+
+    `add_keys` publishes more keys beside the bench's (auth's own, for rows where real
+    service tokens travel between services)."""
 
     def __init__(self, jwks: dict[str, Any]) -> None:
-        body = json.dumps(jwks).encode()
+        self.keys: list[dict[str, Any]] = list(jwks["keys"])
+        server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path != "/jwks.json":
                     self.send_error(404)
                     return
+                body = json.dumps({"keys": server.keys}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -66,6 +71,10 @@ class JWKSServer:
     def start(self) -> JWKSServer:
         self._thread.start()
         return self
+
+    def add_keys(self, jwks: dict[str, Any]) -> None:
+        known = {k.get("kid") for k in self.keys}
+        self.keys = self.keys + [k for k in jwks.get("keys", []) if k.get("kid") not in known]
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -106,6 +115,9 @@ class Environment:
         self.pg: PostgresServer | None = None
         self.servers: dict[str, Server] = {}
         self.failed: dict[str, str] = {}
+        #: Every service's port is chosen up front, so that each knows where the others
+        #: are (`HR_<SERVICE>_URL`) whichever starts first.
+        self.ports = {name: free_port() for name in SERVICES}
 
     # --- tokens ---------------------------------------------------------------------------
     def user_token(self, roles: list[tuple[str, str, str]] | None = None, **kw: Any) -> str:
@@ -124,6 +136,8 @@ class Environment:
             "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             "HR_DATA_DIR": str(self.tmp / "data"), "HR_HOST": "127.0.0.1",
             "HR_DEMO": "0", "HR_ISSUER": ISSUER, "HR_JWKS_URL": self.jwks.url,
+            **{f"HR_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+               for name, port in self.ports.items()},
         })
         if self.workers is not None:
             env["HR_WORKERS"] = str(self.workers)
@@ -199,6 +213,7 @@ class Environment:
             raise ValueError(f"unknown service {name!r}")
         if not (ROOT / "services" / name / "wsgi.py").exists():
             raise ServiceMissing(f"services/{name}/wsgi.py does not exist yet")
+        port = self.ports[name]
         env["HR_SERVICE"] = name
         env[f"HR_{name.upper()}_PORT"] = str(port)
         url = self._database_url(name)
