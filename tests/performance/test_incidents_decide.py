@@ -167,3 +167,15 @@ def test_an_incident_about_a_unit_head_or_deputy_is_decided_one_level_up(perf):
     incident = perf.recorded("manager", employee_no="E102")  # SB01's deputy (行领导)
     assert perf.decide("head", incident["id"]).status_code == 403  # not by SB01's own head
     assert perf.decide("hr", incident["id"]).status_code == 200
+
+
+def test_the_list_narrows_to_a_units_subtree(perf):
+    mine = perf.recorded("manager")
+    perf.recorded("other_head", employee_no="E300")
+    body = perf.get("hr", "/performance/incidents?org=SB01").get_json()
+    assert [i["id"] for i in body["items"]] == [mine["id"]] and body["total"] == 1
+    assert perf.get("hr", "/performance/incidents?org=BR01").get_json()["total"] == 2
+    for org in ("SB02", "NOPE"):  # outside the head's scope, or unknown: alike
+        resp = perf.get("head", f"/performance/incidents?org={org}")
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {
+            "org": [f"No unit {org}."]}

@@ -20,7 +20,8 @@ from services.performance.schemas.incidents import (
 from services.performance.service import decisions, incidents, steps
 from services.performance.staff import Staff
 from shared.audit import actor_from_request
-from shared.permissions import current_principal, require
+from shared.errors import ValidationFailed
+from shared.permissions import current_principal, has_permission, require
 from shared.web import Blueprint, page_of, page_payload
 
 blp = Blueprint("incidents", __name__, url_prefix="/performance/incidents",
@@ -41,9 +42,21 @@ class Incidents(MethodView):
     @blp.arguments(IncidentQuery, location="query")
     @blp.response(200, page_of(IncidentRead))
     def get(self, query: dict[str, Any]) -> Any:
-        """Incidents about employees in the caller's scope, and the caller's own; newest first."""
-        items, total = incidents.list_incidents(session=db.session,
-                                                principal=current_principal(), **query)
+        """Incidents about employees in the caller's scope, and the caller's own; newest first.
+        `org` narrows to a unit's subtree (an unknown unit and one outside the caller's scope
+        alike → 422)."""
+        principal = current_principal()
+        org = query.pop("org", None)
+        under = None
+        if org is not None:
+            unit = staff().unit(org)
+            if unit is None or not any(has_permission(principal, p, unit["path"])
+                                       for p in incidents.READ_PERMISSIONS):
+                raise ValidationFailed("The request has invalid fields.",
+                                       errors={"org": [f"No unit {org}."]})
+            under = unit["path"]
+        items, total = incidents.list_incidents(session=db.session, principal=principal,
+                                                under_path=under, **query)
         return page_payload(items, total, query)
 
     @blp.arguments(IncidentCreate)

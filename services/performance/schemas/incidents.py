@@ -74,6 +74,8 @@ class IncidentRead(ma.Schema):
 
 
 class IncidentQuery(PageQuery):
+    org = ma.fields.String(validate=ma.validate.Length(min=1, max=40), metadata={
+        "description": "Only incidents about employees of this unit's subtree (as recorded)."})
     employee_no = ma.fields.String(validate=_NO)
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     rule = ma.fields.String(validate=ma.validate.Length(min=1, max=40))

@@ -143,6 +143,7 @@ def _escape_like(text: str) -> str:
 
 
 def list_incidents(*, session: Session, principal: Any, page: int, per_page: int,
+                   under_path: str | None = None,
                    employee_no: str | None = None, status: str | None = None,
                    rule: str | None = None, occurred_from: dt.date | None = None,
                    occurred_to: dt.date | None = None) -> tuple[list[Incident], int]:
@@ -158,6 +159,9 @@ def list_incidents(*, session: Session, principal: Any, page: int, per_page: int
             if not seen:
                 raise Forbidden("This needs the permission performance:read.")
             query = query.where(or_(*seen))
+    if under_path is not None:
+        query = query.where(or_(Incident.unit_path == under_path, Incident.unit_path.like(
+            _escape_like(under_path) + "/%", escape="\\")))
     for column, value in ((Incident.employee_no, employee_no), (Incident.status, status),
                           (Incident.rule_code, rule)):
         if value is not None:
