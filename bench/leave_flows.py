@@ -140,20 +140,27 @@ def _post(conn: http.client.HTTPConnection, path: str, token: str,
     return resp.status, json.loads(data) if data else {}
 
 
-def one_flow(conn: http.client.HTTPConnection,
-             flow: tuple[dict[str, Any], str, str, str]) -> str:
-    """File, review, decide → "ok" or what went wrong first."""
+def one_flow(conn: http.client.HTTPConnection, flow: tuple[dict[str, Any], str, str, str],
+             steps: list[float]) -> str:
+    """File, review, decide → "ok" or what went wrong first; `steps` gets each answer's
+    milliseconds."""
     body, employee, head, hr = flow
+    t0 = time.perf_counter()
     status, filed = _post(conn, "/leave/requests", employee, body)
+    steps.append((time.perf_counter() - t0) * 1000)
     if status != 201:
         return f"file {status}"
     if [s["role"] for s in filed["steps"]] != ["branch_head", "hr"]:
         return "file routed " + ",".join(s["role"] for s in filed["steps"])
     path = f"/leave/requests/{filed['id']}/decision"
+    t0 = time.perf_counter()
     status, reviewed = _post(conn, path, head, {"decision": "approve", "comment": "初审同意"})
+    steps.append((time.perf_counter() - t0) * 1000)
     if status != 200 or reviewed["status"] != "pending":
         return f"review {status}"
+    t0 = time.perf_counter()
     status, decided = _post(conn, path, hr, {"decision": "approve"})
+    steps.append((time.perf_counter() - t0) * 1000)
     if status != 200 or decided["status"] != "approved":
         return f"decide {status}"
     return "ok"
@@ -168,6 +175,7 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     bounds: list[float] = []
+    per_step: list[list[float]] = [[], [], []]
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -177,8 +185,9 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
                 if flow is None:
                     return
                 t0 = time.perf_counter()
+                steps: list[float] = []
                 try:
-                    outcome = one_flow(conn, flow)
+                    outcome = one_flow(conn, flow, steps)
                 except (OSError, http.client.HTTPException, ValueError) as exc:
                     outcome = type(exc).__name__
                     conn.close()
@@ -191,6 +200,8 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
                     bounds.extend((t0, t1))
                     if outcome == "ok":
                         latencies.append((t1 - t0) * 1000)
+                        for kept, ms in zip(per_step, steps, strict=True):
+                            kept.append(ms)
         finally:
             conn.close()
 
@@ -200,14 +211,19 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
     for t in threads:
         t.start()
     time.sleep(max(0.0, warm_until - time.perf_counter()))
-    cpu0 = sum(group_cpu_seconds(g) for g in groups)
+    cpu0 = [group_cpu_seconds(g) for g in groups]
     for t in threads:
         t.join(run.duration + WARMUP_FLOWS_S + 60)
-    cpu = sum(group_cpu_seconds(g) for g in groups) - cpu0
+    cpu = [group_cpu_seconds(g) - c for g, c in zip(groups, cpu0, strict=True)]
     done = sum(statuses.values())
-    return Result(requests=done, seconds=(max(bounds) - min(bounds)) if bounds else 0.0,
-                  errors=done - statuses.get("ok", 0), statuses=statuses,
-                  latencies_ms=latencies, unit="flow", server_cpu_s=cpu)
+    result = Result(requests=done, seconds=(max(bounds) - min(bounds)) if bounds else 0.0,
+                    errors=done - statuses.get("ok", 0), statuses=statuses,
+                    latencies_ms=latencies, unit="flow", server_cpu_s=sum(cpu))
+    p50 = [sorted(k)[len(k) // 2] if k else 0.0 for k in per_step]
+    result.note = (f"p50 ms file / review / decide {p50[0]:.0f} / {p50[1]:.0f} / {p50[2]:.0f}; "
+                   "cpu µs per flow leave / staff / auth " + " / ".join(
+                       f"{c / max(1, done) * 1e6:,.0f}" for c in cpu))
+    return result
 
 
 @scenario(f"{PREFIX} submit→approve→approve flows over HTTP (leave, staff, auth)",
@@ -219,7 +235,7 @@ def leave_flows(run: Run) -> Result:
         info["flows"] = _Flows(run, _candidates(info), info["history"].routing)
     flows: _Flows = info["flows"]
     result = run_flows(run, flows, run.env.service("leave").port)
-    result.note = (f"distinct employees ({len(flows.candidates):,} eligible), sick leave "
+    result.note += (f"; distinct employees ({len(flows.candidates):,} eligible), sick leave "
                    f"of 15 working days, two steps; latency = the three requests; "
                    f"cpu = leave + staff + auth; concurrency {CONCURRENCY}")
     return result
