@@ -8,6 +8,7 @@ its own extensions; it never re-implements any of this.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import typing
@@ -321,6 +322,27 @@ def build_app(
         authenticate()
 
     return app, api
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def after_successful_writes(app: Flask, db: Any, action: Callable[[], None], *,
+                            what: str) -> None:
+    """Run `action` after every write request that succeeded — its transaction has
+    committed — e.g. to deliver what an outbox owes. A failure there is logged and rolled
+    back, never turned into an error for the write that was already answered."""
+    log = logging.getLogger(f"{app.name}.after-writes")
+
+    @app.after_request
+    def _after_write(response: Any) -> Any:
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            try:
+                action()
+            except Exception:
+                db.session.rollback()
+                log.exception("%s failed", what)
+        return response
 
 
 def endpoint_names(app: Flask) -> list[str]:

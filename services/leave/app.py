@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import requests
-from flask import Flask, Response, request
+from flask import Flask
 
 from services.leave.api import blueprints
 from services.leave.directory import Directory, HttpDirectory
@@ -19,11 +18,9 @@ from services.leave.service.common import today
 from shared.db import session_for, upgrade
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
-from shared.web import create_service_app
+from shared.web import after_successful_writes, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-log = logging.getLogger("hr.leave")
 
 DESCRIPTION = """Leave on the China working calendar, routed by policy.
 
@@ -69,18 +66,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     app.extensions["leave_poster"] = poster or post_webhook
     app.extensions["hr_idempotency"] = (db, IdempotentAnswer)
 
-    @app.after_request
-    def deliver_events(response: Response) -> Response:
-        """After a successful write (its transaction committed), send what is owed."""
-        if request.method in WRITE_METHODS and response.status_code < 400:
-            try:
-                if events.has_due(db.session):
-                    events.deliver(db.session, app.extensions["leave_poster"])
-            except Exception:  # never fail the write that already committed
-                db.session.rollback()
-                log.exception("webhook delivery failed")
-        return response
+    def deliver_events() -> None:
+        if events.has_due(db.session):
+            events.deliver(db.session, app.extensions["leave_poster"])
 
+    after_successful_writes(app, db, deliver_events, what="webhook delivery")
     return app
 
 

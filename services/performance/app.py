@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask
 
 from services.performance import service
 from services.performance.api import blueprints
@@ -15,11 +14,9 @@ from services.performance.staff import Staff, StaffGateway
 from shared.db import session_for, upgrade
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
-from shared.web import create_service_app
+from shared.web import after_successful_writes, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-log = logging.getLogger("hr.performance")
 
 DESCRIPTION = """Rulebooks, demerit incidents, scorecards and bonus deductions (DOMAIN.md §4).
 
@@ -77,17 +74,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
         verifier=verifier)
     app.extensions["performance_staff"] = staff or StaffGateway(settings)
 
-    @app.after_request
-    def deliver_outbox(response: Response) -> Response:
-        """After a successful write (its transaction committed), send what is owed."""
-        if request.method in WRITE_METHODS and response.status_code < 400:
-            try:
-                if outbox.has_due(db.session):
-                    outbox.deliver(db.session, app.extensions["performance_staff"].send)
-            except Exception:  # never fail the write that already committed
-                db.session.rollback()
-                log.exception("outbox delivery failed")
-        return response
+    def deliver_outbox() -> None:
+        if outbox.has_due(db.session):
+            outbox.deliver(db.session, app.extensions["performance_staff"].send)
+
+    after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
 
     return app
 

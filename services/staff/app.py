@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask
 from sqlalchemy import func, select
 
 from services.staff.api import blueprints
@@ -18,10 +18,9 @@ from shared.db import engine_of, init_db, ping, session_for, upgrade
 from shared.permissions import authenticate_request
 from shared.settings import Settings
 from shared.tokens import JWKSKeySource, TokenVerifier
-from shared.web import build_app
+from shared.web import after_successful_writes, build_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 log = logging.getLogger("hr.staff")
 
 DESCRIPTION = """The org chart (materialised paths), the bilingual job-duty catalogue and
@@ -64,17 +63,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
         keys=JWKSKeySource(settings.jwks_url, timeout=settings.http_timeout))
     app.extensions["staff_sender"] = sender or EventSender(settings)
 
-    @app.after_request
-    def deliver_outbox(response: Response) -> Response:
-        """After a successful write (its transaction committed), send what is owed."""
-        if request.method in WRITE_METHODS and response.status_code < 400:
-            try:
-                if outbox.has_due(db.session):
-                    outbox.deliver(db.session, app.extensions["staff_sender"])
-            except Exception:  # never fail the write that already committed
-                db.session.rollback()
-                log.exception("outbox delivery failed")
-        return response
+    def deliver_outbox() -> None:
+        if outbox.has_due(db.session):
+            outbox.deliver(db.session, app.extensions["staff_sender"])
+
+    after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
 
     lane = read_lane(app.wsgi_app, engine=engine_of(app, db))
     lane.enabled = settings.replay

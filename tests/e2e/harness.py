@@ -242,6 +242,29 @@ class Stack:
             self._admin_token = (token, time.monotonic() + 240)
         return self._admin_token[0]
 
+    def hire(self, admin: str, employee_no: str, org: str, position: str,
+             hire_date: str = "2015-03-02") -> None:
+        """Hire an employee through staff (fails the test on anything but 201)."""
+        resp = self.request("POST", "staff", "/employees", token=admin, json={
+            "employee_no": employee_no, "name": f"Name {employee_no}", "org": org,
+            "position": position, "hire_date": hire_date})
+        if resp.status_code != 201:
+            raise AssertionError(f"hire {employee_no}: {resp.status_code} {resp.text[:300]}")
+
+    def person(self, admin: str, username: str, employee_no: str, role: str, org: str,
+               password: str) -> str:
+        """A user linked to `employee_no`, holding `role` over `org`; their access token."""
+        user = self.request("POST", "auth", "/users", token=admin, json={
+            "username": username, "password": password, "display_name": username,
+            "employee_no": employee_no})
+        if user.status_code != 201:
+            raise AssertionError(f"user {username}: {user.status_code} {user.text[:300]}")
+        bound = self.request("POST", "auth", f"/users/{user.json()['id']}/roles", token=admin,
+                             json={"role": role, "org": org})
+        if bound.status_code != 201:
+            raise AssertionError(f"bind {username}: {bound.status_code} {bound.text[:300]}")
+        return self.login(username, password)
+
     def request(self, method: str, service: str, path: str, *, token: str | None = None,
                 **kwargs: Any) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})

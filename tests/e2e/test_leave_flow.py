@@ -12,24 +12,6 @@ from tests.e2e.conftest import require
 PASSWORD = "E2e-Leave-Passw0rd!"
 
 
-def _hire(stack, admin, employee_no: str, org: str, position: str) -> None:
-    resp = stack.request("POST", "staff", "/employees", token=admin, json={
-        "employee_no": employee_no, "name": f"Name {employee_no}", "org": org,
-        "position": position, "hire_date": "2015-03-02"})
-    assert resp.status_code == 201, resp.text
-
-
-def _user(stack, admin, username: str, employee_no: str, role: str, org: str) -> str:
-    user = stack.request("POST", "auth", "/users", token=admin, json={
-        "username": username, "password": PASSWORD, "display_name": username,
-        "employee_no": employee_no})
-    assert user.status_code == 201, user.text
-    bound = stack.request("POST", "auth", f"/users/{user.json()['id']}/roles", token=admin,
-                          json={"role": role, "org": org})
-    assert bound.status_code == 201, bound.text
-    return stack.login(username, PASSWORD)
-
-
 def _monday_in_weeks(weeks: int) -> dt.date:
     today = dt.date.today()
     return today + dt.timedelta(days=7 * weeks - today.weekday())
@@ -44,15 +26,15 @@ def test_submit_review_and_final_approval_over_http(stack):
         unit = stack.request("POST", "staff", "/org-units", token=admin, json={
             "code": code, "name_zh": code, "type": kind, "parent": parent})
         assert unit.status_code == 201, unit.text
-    _hire(stack, admin, "LVH", "LVSB", "SUB_BRANCH_HEAD")
-    _hire(stack, admin, "LVO", "LVSC", "SUB_BRANCH_HEAD")
-    _hire(stack, admin, "LVT1", "LVSB", "CASH_TELLER")
-    _hire(stack, admin, "LVT2", "LVSB", "CASH_TELLER")
-    _hire(stack, admin, "LVR", "LVAD", "PRODUCT_MANAGER")
-    head = _user(stack, admin, "lv.head", "LVH", "branch_head", "LVSB")
-    other_head = _user(stack, admin, "lv.other", "LVO", "branch_head", "LVSC")
-    hr = _user(stack, admin, "lv.hr", "LVR", "hr", "LVBR")
-    teller = _user(stack, admin, "lv.teller", "LVT1", "employee", "LVSB")
+    stack.hire(admin, "LVH", "LVSB", "SUB_BRANCH_HEAD")
+    stack.hire(admin, "LVO", "LVSC", "SUB_BRANCH_HEAD")
+    stack.hire(admin, "LVT1", "LVSB", "CASH_TELLER")
+    stack.hire(admin, "LVT2", "LVSB", "CASH_TELLER")
+    stack.hire(admin, "LVR", "LVAD", "PRODUCT_MANAGER")
+    head = stack.person(admin, "lv.head", "LVH", "branch_head", "LVSB", PASSWORD)
+    other_head = stack.person(admin, "lv.other", "LVO", "branch_head", "LVSC", PASSWORD)
+    hr = stack.person(admin, "lv.hr", "LVR", "hr", "LVBR", PASSWORD)
+    teller = stack.person(admin, "lv.teller", "LVT1", "employee", "LVSB", PASSWORD)
 
     start = _monday_in_weeks(3)
     body = {"type": "personal", "start_date": start.isoformat(),

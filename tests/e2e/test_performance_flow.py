@@ -11,24 +11,6 @@ from tests.e2e.conftest import require
 PASSWORD = "E2e-Perf-Passw0rd!"
 
 
-def _hire(stack, admin, employee_no: str, org: str, position: str) -> None:
-    resp = stack.request("POST", "staff", "/employees", token=admin, json={
-        "employee_no": employee_no, "name": f"Name {employee_no}", "org": org,
-        "position": position, "hire_date": "2020-01-06"})
-    assert resp.status_code == 201, resp.text
-
-
-def _user(stack, admin, username: str, employee_no: str, role: str, org: str) -> str:
-    user = stack.request("POST", "auth", "/users", token=admin, json={
-        "username": username, "password": PASSWORD, "display_name": username,
-        "employee_no": employee_no})
-    assert user.status_code == 201, user.text
-    bound = stack.request("POST", "auth", f"/users/{user.json()['id']}/roles", token=admin,
-                          json={"role": role, "org": org})
-    assert bound.status_code == 201, bound.text
-    return stack.login(username, PASSWORD)
-
-
 def test_a_confirmed_disqualification_withdraws_the_qualification_in_staff(stack):
     require("auth", "staff", "performance")
     admin = stack.admin_token()
@@ -38,11 +20,11 @@ def test_a_confirmed_disqualification_withdraws_the_qualification_in_staff(stack
         unit = stack.request("POST", "staff", "/org-units", token=admin, json={
             "code": code, "name_zh": code, "type": kind, "parent": parent})
         assert unit.status_code == 201, unit.text
-    _hire(stack, admin, "PF100", "PFSB", "CUSTOMER_MANAGER")
-    _hire(stack, admin, "PF101", "PFSB", "SUB_BRANCH_HEAD")
-    _hire(stack, admin, "PF102", "PFGB", "GENERAL_BUSINESS_DEPT_MANAGER")
-    head = _user(stack, admin, "pf.head", "PF101", "branch_head", "PFSB")
-    manager = _user(stack, admin, "pf.manager", "PF102", "dept_manager", "PFSB")
+    stack.hire(admin, "PF100", "PFSB", "CUSTOMER_MANAGER", hire_date="2020-01-06")
+    stack.hire(admin, "PF101", "PFSB", "SUB_BRANCH_HEAD", hire_date="2020-01-06")
+    stack.hire(admin, "PF102", "PFGB", "GENERAL_BUSINESS_DEPT_MANAGER", hire_date="2020-01-06")
+    head = stack.person(admin, "pf.head", "PF101", "branch_head", "PFSB", PASSWORD)
+    manager = stack.person(admin, "pf.manager", "PF102", "dept_manager", "PFSB", PASSWORD)
 
     recorded = stack.request("POST", "performance", "/incidents", token=manager, json={
         "employee_no": "PF100", "rule": "CM-ETH-05", "occurred_on": "2026-03-02",
