@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from marshmallow import ValidationError as MarshmallowValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -185,9 +185,36 @@ def handle_data_error(err: Exception) -> Response:
     return problem(422, "Unprocessable Entity", "A value is out of range or cannot be stored.")
 
 
-def install_error_handlers(app: Flask) -> None:
-    from sqlalchemy.exc import DataError, OperationalError
+#: SQLSTATE of a unique violation (PostgreSQL); SQLite says "UNIQUE constraint failed".
+UNIQUE_VIOLATION = "23505"
 
+
+def handle_integrity_error(err: Exception) -> Response:
+    """A constraint the store enforces was hit — usually two requests racing to create the
+    same thing after both checked it was free. A unique violation is the conflict the loser
+    would have got had it come second: 409. Any other (a missing reference, a check) is input
+    the store refused: 422. Never a 500, and never the constraint's name or the SQL."""
+    from flask import has_app_context
+
+    orig = getattr(err, "orig", err)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None),
+                                                           "sqlstate", None)
+    unique = sqlstate == UNIQUE_VIOLATION or "UNIQUE constraint failed" in str(orig)
+    if has_app_context():
+        db = current_app.extensions.get("sqlalchemy")
+        if db is not None:
+            db.session.rollback()
+    log.warning("database refused a write: %s", type(orig).__name__)
+    if unique:
+        return problem(409, "Conflict", "It exists already (another request created it "
+                                        "first); read it again.")
+    return problem(422, "Unprocessable Entity", "The store refused a value it depends on.")
+
+
+def install_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(AppError, handle_app_error)

@@ -46,3 +46,16 @@ def test_two_requests_at_once_cannot_overbook_the_balance(app, client, who):
     assert sorted(a.status_code for a in answers) == [201, 409], [a.get_json() for a in answers]
     line = client.get("/leave/balances/E1?year=2025", headers=who("E1")).get_json()
     assert line["balances"][0]["pending"] == 6
+
+
+def test_two_policy_versions_published_at_once_never_answer_a_5xx(app, client, who):
+    admin = who("ADM", roles=[("admin", "*")])
+    document = client.get("/leave/policy", headers=admin).get_json()["document"]
+    answers = at_once(app, [
+        lambda c: c.put("/leave/policy", headers=admin, json={"document": document,
+                                                              "note": f"edit {n}"})
+        for n in range(3)])
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {200, 409} and 200 in codes, [a.get_json() for a in answers]
+    published = sorted(a.get_json()["version"] for a in answers if a.status_code == 200)
+    assert published == sorted(set(published))  # never two answers for one version

@@ -18,6 +18,16 @@ def app():
     def raise_(name):
         raise getattr(errors, name)("the detail")
 
+    @app.get("/integrity/<kind>")
+    def integrity(kind):
+        import sqlite3
+
+        from sqlalchemy.exc import IntegrityError
+
+        message = {"unique": "UNIQUE constraint failed: users.username",
+                   "foreign": "FOREIGN KEY constraint failed"}[kind]
+        raise IntegrityError("INSERT INTO users ...", {}, sqlite3.IntegrityError(message))
+
     @app.get("/boom")
     def boom():
         raise RuntimeError("secret internals: password=hunter2")
@@ -77,3 +87,11 @@ def test_nested_messages_flatten_to_dotted_field_names():
         "duties.0.text_zh": ["Shorter than minimum length 1."],
         "_schema": ["Invalid input type."],
     }
+
+
+@pytest.mark.parametrize(("kind", "status"), [("unique", 409), ("foreign", 422)])
+def test_a_constraint_the_store_enforces_is_a_conflict_or_refused_input_never_a_500(
+        app, kind, status):
+    resp = app.test_client().get(f"/integrity/{kind}")
+    assert resp.status_code == status and resp.mimetype == "application/problem+json"
+    assert b"users" not in resp.data and b"INSERT" not in resp.data
