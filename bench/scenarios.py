@@ -123,4 +123,5 @@ def performance_rules_unauthenticated(run: Run) -> Result:
 
 from bench import auth_scenarios as _auth_scenarios  # noqa: E402,F401 - registers the auth rows
 from bench import leave_scenarios as _leave_scenarios  # noqa: E402,F401 - the leave 1M rows
+from bench import performance_scenarios as _performance  # noqa: E402,F401 - performance 200k
 from bench import staff_scenarios as _staff_scenarios  # noqa: E402,F401 - the staff 100k rows
