@@ -13,7 +13,7 @@ every 网点 head, hr of every governing unit; varied pages). Prints µs per req
 bare endpoint, the heads' and the hr's inboxes, the statements a request sends; with
 `--explain`, PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)` of each of them for one head and one
 hr; with `--profile`, cProfile's top functions over the heads' requests; `--index SQL`
-(repeatable) runs a statement — an index to try — before the timed rows.
+(repeatable) runs a statement — an index to try — and times and explains again.
 """
 
 from __future__ import annotations
@@ -83,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         prepare(settings)
         history = leave_data.build(org, grades, args.requests)
         leave_data.load(settings.database_url, history)
-        if args.index:
-            _run_sql(settings.database_url, [*args.index, "ANALYZE approval_steps"])
         key = SigningKey()
         tokens = TokenFactory(key=key, issuer=ISSUER)
         from shared.tokens import StaticKeySource, TokenVerifier
@@ -132,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + " ".join(s.split())[:160])
         if args.explain and pg is not None:
             _explain(app, db, client, [("head", heads[0]), ("hr", hrs[0])])
+        for index in args.index:  # cumulative: each on top of the ones before
+            _run_sql(settings.database_url, [index, "ANALYZE approval_steps"])
+            print(f"\n=== after {index}")
+            timed("inbox, branch heads", heads)
+            timed("inbox, hr", hrs)
+            if args.explain and pg is not None:
+                _explain(app, db, client, [("head", heads[0]), ("hr", hrs[0])])
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()

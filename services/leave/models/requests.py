@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,9 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined]
         UniqueConstraint("request_id", "level", name="uq_approval_steps_level"),
         # The inbox: pending steps by role, then the unit's path (a subtree is a path range).
         Index("ix_approval_steps_inbox", "status", "role", "org_path"),
+        # hr's inbox also shows the steps nobody holds: their own small index (migration 0003)
+        Index("ix_approval_steps_unassigned", "status",
+              postgresql_where=text("unassigned IS TRUE"), sqlite_where=text("unassigned IS 1")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
