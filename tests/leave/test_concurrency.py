@@ -52,8 +52,8 @@ def test_two_policy_versions_published_at_once_never_answer_a_5xx(app, client, w
     admin = who("ADM", roles=[("admin", "*")])
     document = client.get("/leave/policy", headers=admin).get_json()["document"]
     answers = at_once(app, [
-        lambda c: c.put("/leave/policy", headers=admin, json={"document": document,
-                                                              "note": f"edit {n}"})
+        lambda c, n=n: c.put("/leave/policy", headers=admin,
+                             json={"document": document, "note": f"edit {n}"})
         for n in range(3)])
     codes = [a.status_code for a in answers]
     assert set(codes) <= {200, 409} and 200 in codes, [a.get_json() for a in answers]
