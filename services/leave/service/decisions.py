@@ -18,8 +18,7 @@ from services.leave.service import events, ledger, trail
 from services.leave.service.access import Caller, is_requester, may_cancel, may_decide, may_read
 from services.leave.service.calendar import count_by_year, working_calendar
 from services.leave.service.common import invalid, lock_employee
-from services.leave.service.requests import _event_data
-from services.leave.service.views import current_step, request_dict
+from services.leave.service.views import current_step, event_data, request_dict
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
@@ -42,7 +41,7 @@ def _load(session: Session, request_id: int, caller: Caller) -> LeaveRequest:
 def _commit(session: Session, request: LeaveRequest, topic: str | None) -> LeaveRequest:
     request.updated_at = utcnow()
     if topic:
-        events.publish(session, topic, _event_data(request_dict(request)))
+        events.publish(session, topic, event_data(request_dict(request)))
     try:
         session.commit()
     except StaleDataError as exc:  # another worker moved the request since we read it

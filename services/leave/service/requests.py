@@ -25,7 +25,7 @@ from services.leave.service.access import Caller
 from services.leave.service.calendar import count_by_year, working_calendar
 from services.leave.service.common import invalid, lock_employee, rule_errors
 from services.leave.service.reference import current_policy
-from services.leave.service.views import request_dict
+from services.leave.service.views import event_data, request_dict
 from shared.audit import record
 from shared.errors import Conflict, Forbidden
 
@@ -196,16 +196,10 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
            after={"employee_no": employee_no, "type": leave_type.code,
                   "start_date": start.isoformat(), "end_date": end.isoformat(),
                   "days": str(days)})
-    events.publish(session, "leave.submitted", _event_data(answer))
+    events.publish(session, "leave.submitted", event_data(answer))
     if stand_in:
         events.publish(session, "leave.stand_in_assigned",
-                       {**_event_data(answer), "stand_in": stand_in})
+                       {**event_data(answer), "stand_in": stand_in})
     session.commit()
     return request
 
-
-def _event_data(answer: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "employee_no", "type", "start_date", "end_date", "start_half", "end_half",
-            "days", "calendar", "status", "org")
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else
-                str(v) if isinstance(v, Decimal) else v) for k, v in answer.items() if k in keys}

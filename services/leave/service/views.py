@@ -3,6 +3,7 @@ days, calendar, status, steps: [...]}`, plus what a reviewer needs to see why)."
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from services.leave.models import ApprovalStep, LeaveRequest
@@ -42,3 +43,11 @@ def current_step(request: LeaveRequest) -> ApprovalStep | None:
     if request.status != "pending":
         return None
     return next((s for s in request.steps if s.status == "pending"), None)
+
+
+def event_data(answer: dict[str, Any]) -> dict[str, Any]:
+    """What an event carries about a request (no reason: events leave the service)."""
+    keys = ("id", "employee_no", "type", "start_date", "end_date", "start_half", "end_half",
+            "days", "calendar", "status", "org")
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else
+                str(v) if isinstance(v, Decimal) else v) for k, v in answer.items() if k in keys}
