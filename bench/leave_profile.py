@@ -43,6 +43,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true")
     p.add_argument("--explain", action="store_true")
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--profile-by-package", action="store_true",
+                   help="with --profile: own time per package (sqlalchemy, marshmallow, ...)")
     p.add_argument("--index", action="append", default=[],
                    help="SQL run (then ANALYZE) before the timed rows: an index to try")
     return p.parse_args(argv)
@@ -145,12 +147,32 @@ def main(argv: list[str] | None = None) -> int:
                 client.get(path, headers=headers)
             prof.disable()
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
+            stats = pstats.Stats(prof, stream=out)
+            stats.sort_stats("cumulative").print_stats(args.top)
             print(out.getvalue())
+            if args.profile_by_package:
+                _by_package(stats, args.n)
     finally:
         if pg is not None:
             pg.stop()
     return 0
+
+
+def _by_package(stats: pstats.Stats, n: int) -> None:
+    """Own (not cumulative) time per request, by the package the function lives in."""
+    own: dict[str, float] = {}
+    for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
+        parts = filename.replace("\\", "/").split("/")
+        if "site-packages" in parts:
+            key = parts[parts.index("site-packages") + 1]
+        elif "main" in parts and parts.index("main") + 2 < len(parts):
+            key = "/".join(parts[parts.index("main") + 1:parts.index("main") + 3])
+        else:
+            key = "python (stdlib, builtins)"
+        own[key] = own.get(key, 0.0) + row[2]
+    total = sum(own.values())
+    for key, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {key:<34} {seconds / n * 1e6:>8,.0f} µs/request  {seconds / total:6.1%}")
 
 
 def _run_sql(url: str, sql: list[str]) -> None:
