@@ -160,6 +160,7 @@ def scorecard_variants(run: Run, info: dict[str, Any]) -> tuple[
         no, unit = e[1], org.units[e[4] - 1]
         variants.append((f"/performance/scorecards/{no}?period={_period(rng)}",
                          _token(run, no, "employee", unit)))
+    own = len(variants)
     number = {e[0]: e[1] for e in org.employees}
     below: dict[int, list[str]] = {}
     for e in active:
@@ -172,6 +173,7 @@ def scorecard_variants(run: Run, info: dict[str, Any]) -> tuple[
         header = _token(run, head_no, "branch_head", unit)
         for no in rng.sample(staff, min(READS_PER_HEAD, len(staff))):
             variants.append((f"/performance/scorecards/{no}?period={_period(rng)}", header))
+    info["scorecards_by_reader"] = {"own": variants[:own], "heads": variants[own:]}
     rng.shuffle(variants)
     mix = {"self": SELF_READERS, "heads": min(HEAD_READERS, len(heads)),
            "requests": len(variants)}
@@ -248,15 +250,21 @@ def bare_same_concurrency(run: Run) -> Result:
     return result
 
 
+def _scorecards(run: Run, info: dict[str, Any]) -> tuple[Any, ...]:
+    """The scorecard requests, built and checked once per environment."""
+    if "scorecards" not in info:
+        variants, mix = scorecard_variants(run, info)
+        base_url = run.env.service("performance").base_url
+        info["scorecards"] = (variants, mix, check_scorecards(base_url, variants))
+    return info["scorecards"]
+
+
 @scenario(f"{PREFIX} GET /performance/scorecards/{{no}} (full path, {USERS:,} users)",
           needs=("staff", "auth", "performance"))
 def scorecards_many_users(run: Run) -> Result:
     info = seeded(run)
     server = run.env.service("performance")
-    if "scorecards" not in info:
-        variants, mix = scorecard_variants(run, info)
-        info["scorecards"] = (variants, mix, check_scorecards(server.base_url, variants))
-    variants, mix, seen = info["scorecards"]
+    variants, mix, seen = _scorecards(run, info)
     result = run.http(server.base_url + "/performance/scorecards", concurrency=CONCURRENCY,
                       variants=variants)
     result.note = (f"{mix['self']:,} employees reading their own, {mix['heads']} 网点 heads "
@@ -283,3 +291,24 @@ def branch_rollups(run: Run) -> Result:
                    f"branch-periods (employees listed: median {mix['listed_median']:,}, "
                    f"max {mix['listed_max']:,}); {info['note']}; concurrency {CONCURRENCY}")
     return result
+
+
+def _by_reader(kind: str, what: str) -> None:
+    """The scorecard row's requests of one kind of reader alone (`--only "performance
+    scorecards by reader"`): what the staff call adds."""
+
+    @scenario(f"performance scorecards by reader: {what}", needs=("staff", "auth", "performance"),
+              default=False)
+    def scorecards_of(run: Run) -> Result:
+        info = seeded(run)
+        _scorecards(run, info)
+        variants = info["scorecards_by_reader"][kind]
+        server = run.env.service("performance")
+        result = run.http(server.base_url + "/performance/scorecards",
+                          concurrency=CONCURRENCY, variants=variants)
+        result.note = f"{len(variants):,} distinct requests; concurrency {CONCURRENCY}"
+        return result
+
+
+_by_reader("own", "employees reading their own (no staff call)")
+_by_reader("heads", "网点 heads reading their staff's (one staff call each)")
