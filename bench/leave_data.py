@@ -2,13 +2,13 @@
 
 `build(org, grades, requests)` files about `requests` leave requests over the three years up to
 today, in filing order (ids follow filing time, as the service's do): each day a share of
-the employees asks for 1–20 days, never overlapping their own earlier requests (the service
+the employees asks for 1–21 days, never overlapping their own earlier requests (the service
 refuses overlaps), starting on a working day up to a month ahead. Each request is routed as
 the default policy routes it (`services/leave/domain/routing.py`): staff and mid-level of a
 网点 (the nearest sub-branch or outlet) → that 网点's `branch_head`, final up to 5 days, and
 above 5 the preliminary review before `hr` of the governing branch; heads, and people with
 no 网点 above, → the governing branch's `hr`. Requests filed in the last 45 days are mostly
-still pending (about 3.7 % of all), at either step; older ones are decided (approved,
+still pending (about 3.8 % of all), at either step; older ones are decided (approved,
 rejected, withdrawn, a few cancelled), their steps signed by the unit's real head and by an
 hr employee of the governing branch. About 1 % of pending steps are `unassigned`.
 

@@ -3,9 +3,9 @@
 The approvals inbox shows hr, besides its own steps, every pending step of its governing
 branches that nobody holds (`unassigned`). That arm of the inbox's OR had no index of its
 own, so PostgreSQL read every pending step (37,000 at the bench's 1,000,000 requests) to
-find an hr's ~300: 17-26 ms per statement, twice per request. With this index the planner
-ORs three small index scans instead (~0.6 ms at 200,000 requests; see bench/README.md,
-"Leave rows"). Partial: only unassigned steps, a small share, are in it.
+find an hr's ~300: 24-26 ms per statement, twice per request. With this index the planner
+ORs three small index scans instead: 2.5-3.2 ms at 1,000,000 requests (see bench/README.md,
+"Leave at scale"). Partial: only unassigned steps, a small share, are in it.
 
 Revision ID: 0003
 Revises: 0002
