@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
 
-from shared.audit import as_utc
+from shared.fields import UTCDateTime
 
 
 class Money(ma.fields.Decimal):
@@ -47,11 +46,4 @@ class Money(ma.fields.Decimal):
         return self._validated(exact)
 
 
-class UTCDateTime(ma.fields.DateTime):
-    """A timestamp always written in UTC with its offset (`+00:00`): SQLite hands back naive
-    datetimes (stored in UTC), PostgreSQL aware ones in the session's time zone."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            value = as_utc(value)
-        return super()._serialize(value, attr, obj, **kwargs)
+__all__ = ["Money", "UTCDateTime"]
