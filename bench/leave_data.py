@@ -36,9 +36,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench import bulk
 from bench.staff_data import BRANCH, HEAD_OFFICE, OUTLET, SUB_BRANCH, Org, Unit, _sqlite_row
 from shared.db import engine_options, normalise_url
 
+#: The tables the loader writes (their sequences and statistics are refreshed after).
+LOADED = ("leave_requests", "approval_steps")
 REQUEST_COLUMNS = (
     "id", "employee_no", "type_code", "start_date", "end_date", "start_half", "end_half",
     "days", "days_by_year", "calendar", "status", "reason", "stand_in", "attachment_ref",
@@ -318,20 +321,11 @@ def load(url: str, history: History, *, write: bool = True) -> None:
                 print(f"\r  leave: {done:,} / {history.requests:,} requests "
                       f"({time.perf_counter() - t0:.0f} s)", end="", file=sys.stderr, flush=True)
             if postgres:
-                for table in ("leave_requests", "approval_steps"):
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                                f"(SELECT max(id) FROM {table}))")
+                bulk.reset_sequences(cur, LOADED)
             conn.commit()
             print(f"\r  leave: {done:,} requests, {history.steps:,} steps written "
                   f"({time.perf_counter() - t0:.0f} s); analysing …", file=sys.stderr, flush=True)
-            if postgres:
-                conn.autocommit = True
-                cur.execute("VACUUM ANALYZE leave_requests")
-                cur.execute("VACUUM ANALYZE approval_steps")
-                conn.autocommit = False
-            else:
-                cur.execute("ANALYZE")
-                conn.commit()
+            bulk.analyse(conn, cur, postgres=postgres, tables=LOADED)
             cur.close()
         finally:
             raw.close()

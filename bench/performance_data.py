@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench import bulk
 from bench.staff_data import BRANCH, HEAD_OFFICE, Org, Unit, _sqlite_row
 from services.performance.domain.incidents import IncidentRuleError, RuleTerms, judge
 from shared.db import engine_options, normalise_url
@@ -326,18 +327,11 @@ def load(url: str, plan: Plan, *, write: bool = True) -> None:
             if batch:
                 flush()
             if postgres:
-                cur.execute("SELECT setval(pg_get_serial_sequence('incidents', 'id'), "
-                            "(SELECT max(id) FROM incidents))")
+                bulk.reset_sequences(cur, ["incidents"])
             conn.commit()
             print(f"\r  performance: {done:,} incidents written "
                   f"({time.perf_counter() - t0:.0f} s); analysing …", file=sys.stderr, flush=True)
-            if postgres:
-                conn.autocommit = True
-                cur.execute("VACUUM ANALYZE incidents")
-                conn.autocommit = False
-            else:
-                cur.execute("ANALYZE")
-                conn.commit()
+            bulk.analyse(conn, cur, postgres=postgres, tables=["incidents"])
             cur.close()
         finally:
             raw.close()
