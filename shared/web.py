@@ -237,6 +237,25 @@ class ProblemApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
+def oauth2_scheme(issuer: str) -> dict[str, Any]:
+    """The docs page's "Authorize": sign in with a password or as a client, at auth's token
+    endpoint (`HR_ISSUER` + `/token`), whichever service's page it is.
+
+    Behind the gateway every page shares auth's origin; with `make run` each service has its
+    own port, so only auth's own page can reach the endpoint from a browser (no CORS).
+    """
+    token_url = f"{issuer.rstrip('/')}/token"
+    return {
+        "type": "oauth2",
+        "description": "Access tokens from auth's token endpoint (RS256, 300 s).",
+        "flows": {
+            "password": {"tokenUrl": token_url, "refreshUrl": token_url, "scopes": {}},
+            "clientCredentials": {"tokenUrl": token_url, "refreshUrl": token_url,
+                                  "scopes": {}},
+        },
+    }
+
+
 def build_app(
     settings: Settings,
     *,
@@ -268,8 +287,10 @@ def build_app(
         API_SPEC_OPTIONS={
             "info": {"description": description},
             "components": {"securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
-            "security": [{"bearerAuth": []}],
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "oauth2": oauth2_scheme(settings.issuer)}},
+            # Either: a pasted access token, or one the docs page's "Authorize" obtained.
+            "security": [{"bearerAuth": []}, {"oauth2": []}],
         },
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
