@@ -5,8 +5,11 @@ workers fork, so workers never race each other over the schema. The graceful tim
 short so that `make run` stops everything well within 20 seconds.
 """
 
+import glob
 import importlib
 import os
+import shutil
+import tempfile
 
 from shared.settings import Settings
 
@@ -26,7 +29,27 @@ proc_name = f"hr-{_service}"
 control_socket_disable = True
 wsgi_app = f"services.{_service}.wsgi:app"
 
+# Prometheus: each worker writes its samples to files here and /<service>/metrics adds them
+# up (shared/metrics.py). Set before any worker imports prometheus_client; an operator's own
+# directory is emptied at start (stale files from a previous run would be summed in).
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=f"hr-{_service}-metrics-")
+
 
 def on_starting(server):
+    for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(stale)
     _settings.check()
     importlib.import_module(f"services.{_service}.app").prepare(_settings)
+
+
+def child_exit(server, worker):
+    from shared.metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

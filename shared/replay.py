@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
+from shared.metrics import count_replay
 
 _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 NEVER = float("inf")
@@ -107,7 +108,9 @@ class ReplayLane:
             current = self._current()
             if current is not None and current == entry.replayable.generation:
                 self.hits += 1
+                count_replay(self.environ_key, hit=True)
                 return self._replay(entry, environ, start_response, started)
+        count_replay(self.environ_key, hit=False)
         return self._through(key, environ, start_response, current)
 
     def _in_time(self, replayable: Replayable) -> bool:

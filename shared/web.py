@@ -30,6 +30,7 @@ from werkzeug.routing import IntegerConverter
 from shared.errors import PROBLEM_JSON, install_error_handlers
 from shared.jsonio import FastJSONProvider
 from shared.logging import install_request_logging
+from shared.metrics import install_metrics
 from shared.settings import Settings
 
 SWAGGER_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
@@ -299,6 +300,7 @@ def build_app(
     app.json = FastJSONProvider(app)
     app.extensions["hr_settings"] = settings
     install_request_logging(app, settings)
+    metrics_endpoint = install_metrics(app, service=settings.service)
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
     install_error_handlers(app)  # after Api(): ours replace smorest's JSON error handler
 
@@ -324,7 +326,7 @@ def build_app(
         api.register_blueprint(bp)
 
     public = {"health.health", "docs_assets", "static", "api-docs.openapi_json",
-              "api-docs.openapi_swagger_ui", *public_endpoints}
+              "api-docs.openapi_swagger_ui", metrics_endpoint, *public_endpoints}
 
     @app.after_request
     def no_store(response: Any) -> Any:

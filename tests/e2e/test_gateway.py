@@ -225,3 +225,15 @@ def test_a_service_that_is_down_answers_503(tmp_path):
     assert resp.status_code == 503
     assert resp.headers["Content-Type"] == "application/problem+json"
     assert resp.json()["status"] == 503
+
+
+def test_metrics_are_not_served_through_the_gateway(gateway, stack):
+    require("staff")
+    direct = stack.request("GET", "staff", "/metrics")
+    assert direct.status_code == 200  # positive control: the internal network gets them
+    assert "hr_http_requests_total" in direct.text
+    for prefix in PREFIXES.values():
+        via = requests.get(f"{gateway.url}{prefix}/metrics", timeout=5)
+        assert via.status_code == 404
+        assert via.headers["Content-Type"] == "application/problem+json"
+        assert "hr_http" not in via.text

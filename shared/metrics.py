@@ -1,0 +1,114 @@
+"""Prometheus metrics for operators: requests by route and status, latency, the database
+pool, and the replay lanes' hit rate.
+
+Why prometheus-client's multiprocess mode: gunicorn runs several workers per service and a
+scrape reaches only one of them; each worker writes its samples to memory-mapped files in
+`PROMETHEUS_MULTIPROC_DIR` (set by `shared/gunicorn_conf.py` before any worker starts) and
+`/<prefix>/metrics` adds them up. Without that directory (tests, `flask run`) the process's
+own registry is served.
+
+Labels are the route *template* (`/leave/requests/<int:request_id>`), never the path, so a
+scan of ids cannot blow up the series count; unmatched paths are one label, `unmatched`.
+
+`/<prefix>/metrics` carries no token: it is for the internal network. The gateway refuses
+it from outside (`deploy/nginx.conf.template`), as docs/operations.md explains.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# Buckets for an HR API: most answers take milliseconds; a roll-up or an import can take
+# seconds. Le 25 ms and 250 ms are the benchmark targets' bounds.
+_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "hr_http_requests_total", "HTTP requests answered, by service, route, method and status.",
+    ["service", "route", "method", "status"])
+LATENCY = Histogram(
+    "hr_http_request_duration_seconds", "Time from arrival to answer, by route.",
+    ["service", "route", "method"], buckets=_BUCKETS)
+POOL_IN_USE = Gauge(
+    "hr_db_pool_connections_in_use", "Database connections checked out of the pool.",
+    ["service"], multiprocess_mode="livesum")
+POOL_SIZE = Gauge(
+    "hr_db_pool_connections_open", "Database connections the pool holds open.",
+    ["service"], multiprocess_mode="livesum")
+REPLAYS = Counter(
+    "hr_replay_lookups_total",
+    "Replay-lane lookups (auth's check lane, staff's read lane): result=hit|miss.",
+    ["lane", "result"])
+
+
+def install_metrics(app: Flask, *, service: str) -> str:
+    """Count every answer Flask gives and serve `/<service>/metrics`; returns the endpoint's
+    name, which the caller makes public (no token)."""
+
+    @app.before_request
+    def _metrics_start() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _metrics_count(response: Response) -> Response:
+        started = getattr(g, "metrics_started", None)
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "unmatched"
+        REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
+        if started is not None:
+            LATENCY.labels(service, route, request.method).observe(
+                time.perf_counter() - started)
+        return response
+
+    @app.get(f"/{service}/metrics")
+    def metrics() -> Response:
+        """Prometheus text format (internal network only)."""
+        sqlalchemy = app.extensions.get("sqlalchemy")
+        if sqlalchemy is not None:
+            _report_pool(service, sqlalchemy.engine)
+        return Response(exposition(), mimetype=CONTENT_TYPE_LATEST)
+
+    return "metrics"
+
+
+def _report_pool(service: str, engine: Any) -> None:
+    """The pool as this worker sees it at scrape time (livesum adds the workers up)."""
+    pool = getattr(engine, "pool", None)
+    checked_out = getattr(pool, "checkedout", None)
+    size = getattr(pool, "checkedin", None)
+    if callable(checked_out) and callable(size):
+        POOL_IN_USE.labels(service).set(checked_out())
+        POOL_SIZE.labels(service).set(checked_out() + size())
+
+
+def exposition() -> bytes:
+    """The text format: every worker's samples summed when running under gunicorn."""
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def count_replay(lane: str, *, hit: bool) -> None:
+    REPLAYS.labels(lane, "hit" if hit else "miss").inc()
+
+
+def worker_exited(pid: int) -> None:
+    """gunicorn's `child_exit`: a dead worker's live gauges must stop counting."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(pid)

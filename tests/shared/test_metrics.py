@@ -1,0 +1,105 @@
+"""Operators' metrics: every answer counted by route template and status, latency
+histograms, the pool, replay lookups — served without a token at `/<service>/metrics`."""
+
+from __future__ import annotations
+
+import pytest
+from flask.views import MethodView
+from prometheus_client.parser import text_string_to_metric_families
+
+from shared.metrics import count_replay
+from shared.settings import TestSettings
+from shared.web import Blueprint, build_app
+from tests.conftest import bearer
+
+blp = Blueprint("metered", __name__, url_prefix="/leave")
+
+
+@blp.route("/metered/<int:thing_id>")
+class Metered(MethodView):
+    @blp.response(200)
+    def get(self, thing_id):
+        return {"id": thing_id}
+
+
+@pytest.fixture
+def client(verifier, tmp_path):
+    from shared.permissions import authenticate_request
+
+    settings = TestSettings("leave", {"HR_DATA_DIR": str(tmp_path)})
+    app, _ = build_app(settings, title="t", description="t", blueprints=[blp],
+                       authenticate=authenticate_request)
+    app.extensions["hr_verifier"] = verifier
+    return app.test_client()
+
+
+def samples(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    resp = client.get("/leave/metrics")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/plain")
+    found = {}
+    for family in text_string_to_metric_families(resp.get_data(as_text=True)):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def requests_of(found, route, status, method="GET"):
+    key = ("hr_http_requests_total", tuple(sorted(
+        {"service": "leave", "route": route, "method": method, "status": status}.items())))
+    return found.get(key, 0.0)
+
+
+def test_answers_are_counted_by_route_template_and_status(client, tokens):
+    token = tokens.user(emp="E1")
+    before = samples(client)
+    for thing in (1, 2, 3):
+        assert client.get(f"/leave/metered/{thing}", headers=bearer(token)).status_code == 200
+    assert client.get("/leave/metered/4").status_code == 401  # no token
+    after = samples(client)
+    route = "/leave/metered/<int:thing_id>"
+    assert requests_of(after, route, "200") - requests_of(before, route, "200") == 3
+    assert requests_of(after, route, "401") - requests_of(before, route, "401") == 1
+    # One series per route, never per id: a scan of ids cannot multiply the series.
+    assert not [key for key in after if "/leave/metered/1" in str(key)]
+
+
+def test_unknown_paths_share_one_label(client):
+    before = samples(client)
+    client.get("/leave/no-such-thing-a")
+    client.get("/leave/no-such-thing-b")
+    after = samples(client)
+    assert requests_of(after, "unmatched", "404") - requests_of(before, "unmatched", "404") == 2
+
+
+def test_latency_is_a_histogram_per_route(client, tokens):
+    token = tokens.user(emp="E1")
+    client.get("/leave/metered/9", headers=bearer(token))
+    found = samples(client)
+    labels = (("le", "+Inf"), ("method", "GET"), ("route", "/leave/metered/<int:thing_id>"),
+              ("service", "leave"))
+    assert found[("hr_http_request_duration_seconds_bucket", labels)] >= 1
+    assert ("hr_http_request_duration_seconds_count",
+            labels[1:]) in found
+
+
+def test_replay_lookups_are_counted_by_lane_and_result(client):
+    before = samples(client)
+    count_replay("hr.test.lane", hit=True)
+    count_replay("hr.test.lane", hit=False)
+    count_replay("hr.test.lane", hit=True)
+    after = samples(client)
+
+    def of(found, result):
+        return found.get(("hr_replay_lookups_total",
+                          (("lane", "hr.test.lane"), ("result", result))), 0.0)
+
+    assert of(after, "hit") - of(before, "hit") == 2
+    assert of(after, "miss") - of(before, "miss") == 1
+
+
+def test_metrics_need_no_token_but_other_routes_still_do(client, tokens):
+    assert client.get("/leave/metrics").status_code == 200
+    assert client.get("/leave/metered/1").status_code == 401
+    assert client.get("/leave/metered/1",
+                      headers=bearer(tokens.user(emp="E1"))).status_code == 200
