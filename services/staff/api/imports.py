@@ -9,11 +9,12 @@ from flask.views import MethodView
 
 from services.staff import access
 from services.staff.api.base import StaffBlueprint as Blueprint
+from services.staff.domain.spreadsheets import Undecodable, decode_csv
 from services.staff.models import db
 from services.staff.schemas.employees import ExportQuery, ImportQuery, ImportResult
 from services.staff.service import imports
 from shared.audit import actor_from_request
-from shared.errors import BadRequest, UnsupportedMediaType
+from shared.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 from shared.permissions import current_principal
 
 blp = Blueprint("imports", __name__, url_prefix="/staff/employees",
@@ -77,6 +78,10 @@ def _csv_text() -> str:
     else:
         raise UnsupportedMediaType("Send text/csv, or multipart/form-data with a `file`.")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadRequest("The CSV must be UTF-8.") from exc
+        return decode_csv(raw, request.mimetype_params.get("charset"))[0]
+    except Undecodable as exc:
+        raise ValidationFailed(
+            "The file is neither UTF-8 nor GB18030; nothing was imported.",
+            errors={f"rows.{exc.line}._file": [exc.message]},
+            rows=[{"row": exc.line, "field": "_file", "message": exc.message,
+                   "byte": exc.offset}]) from None
