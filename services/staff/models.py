@@ -278,3 +278,40 @@ class QualificationRecord(db.Model):  # type: ignore[name-defined]
     recorded_by: Mapped[str] = mapped_column(String(200))
 
     employee: Mapped[Employee] = relationship(lazy="joined")
+
+
+class ScheduledChange(db.Model):  # type: ignore[name-defined]
+    """A hire, transfer or status change dated after today (migration 0005).
+
+    Why a table and not effective dating in every query: listings, chains, scope and
+    routing all read the employee row, and the read lane replays them under a generation
+    that only a write moves. So a dated change waits here and is *applied* — a write to
+    `employees` like any other, which moves the generation — by the due-changes step
+    (`service.scheduled.apply_due`: on the first request of each day in every process, and
+    `python -m services.staff apply-scheduled` for cron). `pending` is 1 while the change is
+    scheduled and NULL afterwards, so the unique constraint allows one pending change of a
+    kind per employee (NULLs are distinct on both stores) and keeps any number resolved.
+    """
+
+    __tablename__ = "scheduled_changes"
+    __table_args__ = (
+        UniqueConstraint("employee_no", "kind", "pending"),
+        Index("ix_scheduled_changes_due", "pending", "effective_date"),
+        Index("ix_scheduled_changes_employee_no", "employee_no"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # hire | transfer | status
+    employee_no: Mapped[str] = mapped_column(String(40))
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    #: The target unit (the new one for a hire or transfer; the current one for a status).
+    org: Mapped[str] = mapped_column(String(40))
+    org_path: Mapped[str] = mapped_column(String(1000))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="scheduled")
+    pending: Mapped[int | None] = mapped_column(Integer, default=1)
+    outcome: Mapped[str | None] = mapped_column(String(1000))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
