@@ -141,33 +141,32 @@ class Token(MethodView):
     def post(self) -> Any:
         """Issue tokens: `password`, `refresh_token` or `client_credentials` grant.
 
-        Brake (API.md): a request that fails while its address has 60 failures within the
-        last minute is answered 429 with `Retry-After`; a request that succeeds is answered
-        normally whatever the count (see `service.ratelimit` for why and the trade-off)."""
+        Brake (API.md): once an address has 60 failed requests within the last minute, every
+        token request from it is answered 429 with `Retry-After` before its body or any
+        credential is looked at, so a right guess and a wrong one answer alike (see
+        `service.ratelimit`)."""
         limiter: FailureLimiter = current_app.extensions["auth_limiter"]
         address = request.remote_addr or "unknown"
         now = common.now()
-        over = limiter.over_limit(session=db.session, address=address, now=now)
+        if limiter.over_limit(session=db.session, address=address, now=now):
+            return _throttled(limiter, address, now)
         try:
-            body = _grant(params(), audit_failures=not over)
+            body = _grant(params())
         except OAuthError as err:
             db.session.rollback()
-            if over:
-                return _throttled(limiter, address, now, err)
             limiter.failed(session=db.session, address=address, now=now)
             return oauth_error(err)
         return common.no_store(jsonify(body))
 
 
-def _throttled(limiter: FailureLimiter, address: str, now: dt.datetime,
-               err: OAuthError) -> Any:
-    """429 for a failure over the brake; audited as `token.throttled` at most once per
-    address per minute (the individual failures are not audited while throttled)."""
+def _throttled(limiter: FailureLimiter, address: str, now: dt.datetime) -> Any:
+    """429 for any request from an address over the brake, whatever it carries; audited as
+    `token.throttled` at most once per address per minute (the refused requests themselves
+    are neither audited nor counted: nothing in them was read)."""
     audit.record_at_most_once(
         db.session, actor=common.actor(), action="token.throttled", target_type="address",
         target_id=address[:200], now=now, window=ratelimit.WINDOW, per_address=True,
-        after={"limit": limiter.limit, "window_seconds": int(ratelimit.WINDOW.total_seconds()),
-               "first_refused": err.error})
+        after={"limit": limiter.limit, "window_seconds": int(ratelimit.WINDOW.total_seconds())})
     retry = limiter.retry_after(session=db.session, address=address, now=now)
     return oauth_error(OAuthError("too_many_requests",
                                   "Too many failed requests; try again later.", 429,

@@ -1,26 +1,28 @@
 """The token endpoint's per-address brake: API.md says it "answers 429 to an address after 60
-failed requests within a minute; successful requests are never throttled by it".
+failed requests within a minute, for a minute, before looking at any credential, so that a
+right guess and a wrong one answer alike".
 
-Taken literally, and shared by every worker and process:
+Shared by every worker and process:
 
 - The count lives in auth's own database (`failed_requests`: address, at), not in process
   memory, so two gunicorn workers (or two hosts on one PostgreSQL) see one count of 60, not
   60 each. It is a sliding window: failures in the last `WINDOW`.
-- A request is always processed. If it succeeds it is answered normally, even when its
-  address is over the limit ("successful requests are never throttled"): behind a gateway
-  every user shares one address, and one attacker must not lock everybody out of signing in.
-- A request that FAILS while its address already has `FAILURES_PER_MINUTE` failures in the
-  window is answered 429 `too_many_requests` with `Retry-After` instead of its own error, and
-  is not counted again (so an address keeps at most about 60 rows; older ones are pruned for
-  that address on every insert, and for every address now and then).
+- Once an address has `FAILURES_PER_MINUTE` failures in the window, EVERY token request
+  from it is answered 429 `too_many_requests` with `Retry-After` before its body or any
+  credential is looked at, and is not counted again (so an address keeps at most about 60
+  rows; older ones are pruned for that address on every insert, and for every address now
+  and then). A right password and a wrong one answer alike: were a success still answered
+  200 over the limit, the brake would tell an attacker which guess was right.
+- It lifts by itself: as the oldest failures leave the window the address is under the
+  limit again (`Retry-After` says when).
 
-Trade-off, accepted because the contract says so: an address over the limit can still tell
-a right guess (200) from a wrong one (429), so this brake slows nothing down by itself. What
-protects each account is the per-account lockout (`service.login`: 5 failed passwords in 15
-minutes lock the account, and a locked account answers exactly as a wrong password does, 429
-or 400 alike). The wrong password / unknown user / locked / disabled answers stay identical
-to each other whether the address is throttled or not: the 429 depends on the address's count
-only, never on the account.
+Trade-off: behind a gateway that hides client addresses every user shares one address, so
+one attacker can stop everybody signing in for a minute at a time (the app sees the
+gateway's address; trusting `X-Forwarded-For` is a deployment decision not made here). The
+per-account lockout (`service.login`: 5 failed
+passwords in 15 minutes lock the account, and a locked account answers exactly as a wrong
+password does) stays as it was and protects each account whatever the address. The 429
+depends on the address's count only, never on the account.
 
 Concurrent failures from one address may overshoot the limit by the number of requests in
 flight at once (count and insert are not one atomic step); the contract's number is a brake,
