@@ -78,7 +78,7 @@ class ServiceUnavailable(AppError):
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested messages into API.md's flat `field -> [messages]`."""
+    """Turn marshmallow's nested messages into docs/api.md's flat `field -> [messages]`."""
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():

@@ -53,7 +53,7 @@ class TooDeep(ValueError):
 
 
 def forbidden_text(value: Any) -> dict[str, list[str]]:
-    """Every field (dotted, as API.md's `errors`) whose text holds a forbidden character.
+    """Every field (dotted, as docs/api.md's `errors`) whose text holds a forbidden character.
 
     Iterative, so a hostile nesting depth cannot exhaust the stack; raises `TooDeep` past
     `MAX_DEPTH`.
@@ -134,7 +134,7 @@ MAX_PAGE = 2**31 - 1
 
 
 class PageQuery(ma.Schema):
-    """`page` from 1, `per_page` 1–200 (default 50), as API.md's Lists section fixes."""
+    """`page` from 1, `per_page` 1–200 (default 50), as docs/api.md's Lists section fixes."""
 
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))

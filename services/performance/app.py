@@ -18,7 +18,7 @@ from shared.web import after_successful_writes, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-DESCRIPTION = """Rulebooks, demerit incidents, scorecards and bonus deductions (DOMAIN.md §4).
+DESCRIPTION = """Rulebooks, demerit incidents, scorecards and bonus deductions (docs/domain.md §4).
 
 **Rulebooks** are versioned data: `GET /performance/rules` is the current version; a rule is
 changed only by publishing its next version (`performance:policy` held over the whole

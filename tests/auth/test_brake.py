@@ -1,4 +1,4 @@
-"""The token endpoint's per-address brake (API.md: "answers 429 to an address after 60 failed
+"""The token endpoint's per-address brake (docs/api.md: "answers 429 to an address after 60 failed
 requests within a minute, for a minute, before looking at any credential, so that a right
 guess and a wrong one answer alike"): counted in auth's database, so every worker and process
 shares one count."""

@@ -175,7 +175,7 @@ def test_an_address_gets_429_after_60_failed_requests_within_a_minute(client, au
     assert blocked.headers["Cache-Control"] == "no-store"
     other = client.post("/auth/token", data=bad, environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 400
-    assert auth.login(*ADMIN).status_code == 429  # API.md: a right guess answers alike
+    assert auth.login(*ADMIN).status_code == 429  # docs/api.md: a right guess answers alike
 
 
 def test_successful_requests_are_never_throttled(auth, client):

@@ -52,7 +52,7 @@ def test_every_route_under_the_prefix_is_in_the_document(service):
 
 
 def test_every_route_is_under_the_prefix(service):
-    """API.md: every route lives under its prefix, except RFC 8414's metadata location."""
+    """docs/api.md: every route lives under its prefix, except RFC 8414's metadata location."""
     outside = [r.rule for r in service.app.url_map.iter_rules()
                if not r.rule.startswith(service.prefix + "/")
                and r.endpoint != "static"

@@ -155,7 +155,7 @@ def test_runner_serves_everything_and_stops_on_sigterm(tmp_path):
 
 
 def test_make_run_stops_everything_on_sigterm_to_make(tmp_path):
-    """What API.md promises: SIGTERM to the `make` process stops all services in 20 s."""
+    """What docs/api.md promises: SIGTERM to the `make` process stops all services in 20 s."""
     make = "make"
     proc, ports, data_dir, out = _start([make, "--no-print-directory", "run"], tmp_path)
     # A stale install stamp makes `make` reinstall first: allow for it.

@@ -1,4 +1,4 @@
-"""Filing leave: counted on the working calendar and routed by the default policy (API.md
+"""Filing leave: counted on the working calendar and routed by the default policy (docs/api.md
 "Default routing"), as a branch head and HR see it through the API."""
 
 from __future__ import annotations

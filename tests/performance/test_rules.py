@@ -1,4 +1,4 @@
-"""`GET /performance/rules`: the rulebook built from DOMAIN.md §4, readable by anyone signed in."""
+"""`GET /performance/rules`: the rulebook of docs/domain.md §4, readable by anyone signed in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad input gets the status API.md names: 400, 415, 422 — never a 5xx."""
+"""Bad input gets the status docs/api.md names: 400, 415, 422 — never a 5xx."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def params() -> dict[str, Any]:
-    """The parameters from a form or a JSON object body (RFC 6749 wants forms; API.md both)."""
+    """The parameters from a form or a JSON object body (RFC 6749 wants forms; docs/api.md both)."""
     if request.mimetype in FORM_TYPES:
         form = request.form
         if any(len(form.getlist(k)) > 1 for k in form):
@@ -141,7 +141,7 @@ class Token(MethodView):
     def post(self) -> Any:
         """Issue tokens: `password`, `refresh_token` or `client_credentials` grant.
 
-        Brake (API.md): once an address has 60 failed requests within the last minute, every
+        Brake (docs/api.md): once an address has 60 failed requests within the last minute, every
         token request from it is answered 429 with `Retry-After` before its body or any
         credential is looked at, so a right guess and a wrong one answer alike (see
         `service.ratelimit`)."""

@@ -1,7 +1,7 @@
 """The three grants of `POST /auth/token`.
 
 Hand-written rather than Authlib's `AuthorizationServer`: Authlib's grants read form bodies
-only (API.md wants JSON too), its password grant has no hook to answer a locked account
+only (docs/api.md wants JSON too), its password grant has no hook to answer a locked account
 exactly like a wrong password after the same work, and its refresh grant revokes and saves
 through callbacks that cannot express the single conditional UPDATE that makes rotation
 race-safe. The flows are small; the RFC 6749 error shapes are reproduced here exactly.

@@ -9,7 +9,7 @@ Why a class and not bare `chinese_calendar` calls:
   notice, with its 调休 make-up working days) has been published, and raises
   `NotImplementedError` for any other year. Leave is filed months ahead, so such a year must
   still count: we fall back to "Monday–Friday work" plus HR's overrides and flag the result
-  *provisional* (API.md: `calendar: "provisional"`). Nothing here ever raises for a date.
+  *provisional* (docs/api.md: `calendar: "provisional"`). Nothing here ever raises for a date.
 
 A request's length is counted in half days: `start_half="pm"` starts the first day at noon,
 `end_half="am"` ends the last day at noon. `start_half="am"` and `end_half="pm"` name the

@@ -1,6 +1,6 @@
 """The leave routing policy as data (请休假审批规则), read from leave_policy.yaml.
 
-DOMAIN.md §3: "Thresholds, levels and approver roles are policy data, not code constants."
+docs/domain.md §3: "Thresholds, levels and approver roles are policy data, not code constants."
 The defaults below are the same as the shipped data/reference/leave_policy.yaml (a test keeps
 them equal), so that a caller without the file still routes by the bank's rule, and the file
 is where HR/admins read and change it. Parsing is strict (unknown keys are refused) because a
@@ -95,7 +95,7 @@ def _default_delegations() -> tuple[Delegation, ...]:
 
 @dataclass(frozen=True)
 class RoutingPolicy:
-    """Default routing (API.md): who decides, above which total of days, over which unit."""
+    """Default routing (docs/api.md): who decides, above which total of days, over which unit."""
 
     version: int = POLICY_VERSION
     #: ≤ threshold (含本数, 5 included) → one step at the 网点; above → 初审 + governing hr.

@@ -1,8 +1,8 @@
 """Who approves a leave request, step by step (审批流程): the default routing policy.
 
-The rule comes from the sub-branch head's duties (DOMAIN.md §3, seed 000 item 10):
+The rule comes from the sub-branch head's duties (docs/domain.md §3, seed 000 item 10):
 "负责本网点中层及员工5天以上请休假初审工作;负责本网点中层及员工请假5天以内(含5天)的审批工作".
-API.md ("Default routing") fixes how we read it:
+docs/api.md ("Default routing") fixes how we read it:
 
 - the requester's 网点 (`outlet_unit`) is the nearest unit of type sub_branch or outlet at
   or above the requester's unit; the governing branch 管辖行 is the nearest branch at or

@@ -1,6 +1,6 @@
 """Leave spans and the anti-splitting rule: which requests count together for routing.
 
-DOMAIN.md §3: "A long absence must not be split into several ≤ 5-day requests to dodge the
+docs/domain.md §3: "A long absence must not be split into several ≤ 5-day requests to dodge the
 threshold: requests that touch or are separated only by non-working days count together
 for routing." So a new request is routed on its own days *plus* the days of the requester's
 pending and approved requests that join it, directly or through a chain of such requests

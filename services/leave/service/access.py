@@ -2,7 +2,7 @@
 
 `Caller` is what the API layer hands the use cases (built from the verified token), so the
 use cases stay free of Flask and the rules below stay pure. A role held over a unit covers
-its subtree (`shared.scope.covers`); `admin` decides any step it covers (API.md).
+its subtree (`shared.scope.covers`); `admin` decides any step it covers (docs/api.md).
 """
 
 from __future__ import annotations
@@ -52,14 +52,14 @@ def is_requester(caller: Caller, request: LeaveRequest) -> bool:
 
 
 def may_decide(caller: Caller, step: ApprovalStep) -> bool:
-    """API.md: a step {role, org} is decided by anyone holding that role over that unit (a
+    """docs/api.md: a step {role, org} is decided by anyone holding that role over that unit (a
     binding on the unit or above it; admins too) — with `leave:approve` in that grant."""
     return any(g.role in (step.role, "admin") and covers(g.path, step.org_path)
                and "leave:approve" in g.permissions for g in caller.grants)
 
 
 def may_cancel(caller: Caller, request: LeaveRequest) -> bool:
-    """API.md: whoever may decide the final step, or `hr` of the governing branch."""
+    """docs/api.md: whoever may decide the final step, or `hr` of the governing branch."""
     final = next((s for s in request.steps if s.final), None)
     by_final = final is not None and may_decide(caller, final)
     by_hr = caller.holds("hr", request.governing_path) and caller.may("leave:cancel",

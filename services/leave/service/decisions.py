@@ -181,7 +181,7 @@ def _number(days: Decimal) -> int | float:
 def recount_pending(*, session: Session, day: dt.date, calendar: WorkingCalendar,
                     actor: Actor) -> list[dict[str, Any]]:
     """HR changed the calendar on `day`: recount every pending request that covers it, move
-    its held days to the new count, and sign the change. Routing is not redone (API.md:
+    its held days to the new count, and sign the change. Routing is not redone (docs/api.md:
     requests already filed are not re-routed); approved requests keep what was approved."""
     units = dict(session.execute(select(LeaveType.code, LeaveType.counts)).all())
     balance = dict(session.execute(select(LeaveType.code, LeaveType.has_balance)).all())

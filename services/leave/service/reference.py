@@ -130,7 +130,7 @@ def publish_policy(*, session: Session, document: dict[str, Any], note: str,
                    actor: Actor) -> PolicyVersion:
     """A new version of the policy. Checked by the same strict parser that routes, so a
     misspelt key is a 422 here, never a silent default at routing time. Requests already
-    filed keep the version they were routed under (API.md: not re-routed)."""
+    filed keep the version they were routed under (docs/api.md: not re-routed)."""
     try:
         RoutingPolicy.from_mapping(document)
     except PolicyError as exc:

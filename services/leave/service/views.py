@@ -1,4 +1,4 @@
-"""Requests as the API answers them (API.md: `{id, employee_no, type, start_date, end_date,
+"""Requests as the API answers them (docs/api.md: `{id, employee_no, type, start_date, end_date,
 days, calendar, status, steps: [...]}`, plus what a reviewer needs to see why)."""
 
 from __future__ import annotations

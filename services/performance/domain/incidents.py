@@ -3,7 +3,7 @@
 What a demanding bank expects, and why each rule is here:
 - A rulebook range (e.g. first-inquiry 500–2,000 yuan) binds whoever records: an amount
   outside it, or none at all, is refused — the range is the bank's law, not a default.
-- A rule without a range may carry a *discretionary* bonus deduction (DOMAIN.md §4, 授权
+- A rule without a range may carry a *discretionary* bonus deduction (docs/domain.md §4, 授权
   adopted by analogy): positive, exact to the fen, with its reason reported in
   `override_reason` (the seed: "并报告原因"). The recorder's
   authority cap (per role, policy data; inclusive) does not refuse a larger amount — it

@@ -1,4 +1,4 @@
-"""Loss accountability 责任追究 (DOMAIN.md §4, adopted by analogy from 004): who bears how
+"""Loss accountability 责任追究 (docs/domain.md §4, adopted by analogy from 004): who bears how
 much of an audit-confirmed loss, exact to the fen (分).
 
 The rule: the direct party 直接责任人 bears the loss except the indirect parties' part

@@ -1,4 +1,4 @@
-"""Customer-visit compliance 定期访客制度 (DOMAIN.md §4, seed 001), as pure rules.
+"""Customer-visit compliance 定期访客制度 (docs/domain.md §4, seed 001), as pure rules.
 
 The tiers are data (`data/reference/visit_tiers.yaml`, versioned in the store): a customer's
 tier is the first whose threshold the *larger* of its deposits and its credit reaches — the

@@ -1,4 +1,4 @@
-"""Incident schemas: the recording body (API.md), decisions, appeals, the answer, the trail."""
+"""Incident schemas: the recording body (docs/api.md), decisions, appeals, the answer, the trail."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def record_incident(*, session: Session, incident_in: dict[str, Any], actor: Act
                     recorder_roles: Sequence[Any] = (), staff: Staff | None = None,
                     subject: dict[str, Any] | None = None, policy: Policy | None = None,
                     today: dt.date | None = None, commit: bool = True) -> Incident:
-    """Record an incident (status `recorded`): API.md's POST body in `incident_in`.
+    """Record an incident (status `recorded`): docs/api.md's POST body in `incident_in`.
 
     `recorder_roles` are the recorder's role grants (role, path, permissions; a token's
     `Principal.roles`): one must hold `performance:record` over the subject's unit, and the

@@ -1,7 +1,7 @@
 """The staff blueprint: the shared strict parser, and unknown query parameters refused.
 
 An unknown query parameter is a 422 ("Unknown field."), as an unknown body field is
-(API.md: "invalid or unknown fields → 422"): a misspelt filter (`?sutbree=true`) would
+(docs/api.md: "invalid or unknown fields → 422"): a misspelt filter (`?sutbree=true`) would
 otherwise silently answer a wider list than was asked for.
 """
 

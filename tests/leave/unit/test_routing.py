@@ -1,4 +1,4 @@
-"""Default routing (API.md "Default routing"): the 网点's branch head up to 5 days, a
+"""Default routing (docs/api.md "Default routing"): the 网点's branch head up to 5 days, a
 preliminary review 初审 then the governing branch's hr above, hr for heads and for staff with
 no 网点, and self-approval skipped upwards to hr, then admin."""
 

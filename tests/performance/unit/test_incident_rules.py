@@ -19,7 +19,7 @@ ETH01 = RuleTerms("CM-ETH-01", 10, None, None, None, ("aggravated", "egregious")
 FIR01 = RuleTerms("FIR-01", None, D("500.00"), D("2000.00"), "no_excellence", (), {})
 CAPS = {"dept_manager": D("100.00"), "branch_head": D("500.00")}
 
-#: Every rule DOMAIN.md §4 lists: code → (points, min, max, consequence, severities, source)
+#: Every rule docs/domain.md §4 lists: code → (points, min, max, consequence, severities, source)
 SEED_RULES = {
     "CM-ETH-01": (10, None, None, None, ["aggravated", "egregious"], "001"),
     "CM-ETH-02": (10, None, None, None, ["aggravated", "egregious"], "001"),
