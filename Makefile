@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run gateway test test-sqlite test-postgres lint bench clean
+.PHONY: install run gateway test test-sqlite test-postgres lint bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,12 @@ install: $(STAMP)
 run: $(STAMP)
 	exec $(PY) -m shared.runner
 
-## The compose gateway (nginx, deploy/nginx.conf.template) on :8080 in front of `make run`.
+## The compose gateway (nginx, deploy/nginx.conf.template) in front of `make run`, on :8090
+## (`make run` serves the console and the four prefixes on :8080 itself).
+GATEWAY_PORT ?= 8090
 gateway: $(STAMP)
-	$(PY) deploy/render_gateway.py --standalone --prefix var/gateway -o var/gateway/nginx.conf
+	$(PY) deploy/render_gateway.py --standalone --prefix var/gateway -o var/gateway/nginx.conf \
+		--set GATEWAY_PORT=$(GATEWAY_PORT)
 	exec nginx -c $(CURDIR)/var/gateway/nginx.conf -p $(CURDIR)/var/gateway \
 		-g 'daemon off; pid $(CURDIR)/var/gateway/nginx.pid;'
 
@@ -43,6 +46,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+## 200 clients × 2 minutes of mixed traffic against all four services on PostgreSQL; fails on
+## any 5xx, lost write, unreconciled balance or growing memory (bench/soak.py).
+soak: $(STAMP)
+	$(PY) -m bench.soak
 
 clean:
 	rm -rf var .pytest_cache
