@@ -6,9 +6,11 @@
 
 Checks data/catalogue/positions.yaml (the job-duty catalogue) and data/demo/organisation.yaml
 (the demo organisation, employees, relations and users) against the rules in data/README.md.
-When the seed documents are available (../shared/seeds/ next to the project, or --seeds, or
-$HR_SEEDS_DIR) it also checks that every duty's text_zh is found verbatim in the file it
-cites (whitespace ignored, after the few documented OCR corrections below).
+When a folder of the source documents is available (--seeds, $HR_SEEDS_DIR, or the one CI
+keeps beside the clone) it also checks that every duty's text_zh is found verbatim in the
+document it cites (whitespace ignored, after the few documented OCR corrections below). A
+duty cites its document by title (docs/domain.md lists the five); the file holding it is
+found by that title in the file's first lines, whatever the file is called.
 
 Exit status 0 when everything is clean, 1 with one line per problem otherwise.
 Needs only Python 3 and PyYAML.
@@ -29,20 +31,23 @@ HERE = Path(__file__).resolve().parent
 POSITIONS = HERE / "catalogue" / "positions.yaml"
 ORGANISATION = HERE / "demo" / "organisation.yaml"
 
-SEED_FILES = {
-    "000_dfac241b5439562b.txt",
-    "001_0f63ae4e178e8a5b.txt",
-    "002_f89fd98aa454564b.txt",
-    "003_29b16347b21d8e6d.txt",
-    "004_882e3b09137b9dbf.txt",
-}
+#: The source documents' titles (000–004 in docs/domain.md), as positions and duties cite them.
+SOURCES = (
+    "银行支行客户经理职责",
+    "银行客户经理工作制度",
+    "信贷客户经理岗位职责",
+    "商业中心各个岗位职责表",
+    "信贷客户部岗位职责(精选多篇)",
+)
+#: How many non-empty lines at the top of a source file may carry its title.
+TITLE_LINES = 5
 GRADES = {"head", "mid", "staff"}
 UNIT_TYPES = {"head_office", "branch", "sub_branch", "outlet", "department"}
 CATEGORIES = {"customer", "credit", "compliance", "management", "service", "operations",
               "risk", "marketing", "administration"}
 ROLES = {"admin", "hr", "branch_head", "dept_manager", "employee", "auditor"}
 RELATION_KINDS = {"spouse", "parent_child", "sibling", "other_relative"}
-# Role pairs one user may not hold where one binding's scope covers the other's (API.md).
+# Role pairs one user may not hold where one binding's scope covers the other's (docs/api.md).
 SOD_PAIRS = [("hr", "auditor")]
 
 # Web-page boilerplate that must never reach the data (checked in every text field).
@@ -61,12 +66,12 @@ BOILERPLATE_ALLOWED_PHRASES = [
 # Obvious OCR/typing errors in the seeds, corrected in the catalogue (each has a YAML comment
 # above the duty). Applied to the seed text before the verbatim comparison.
 SOURCE_CORRECTIONS = {
-    "000_dfac241b5439562b.txt": [("落实整措施", "落实整改措施")],
-    "002_f89fd98aa454564b.txt": [("授权个支行行长", "授权各支行行长")],
-    "003_29b16347b21d8e6d.txt": [("建立严密的等级手续", "建立严密的登记手续"),
+    "银行支行客户经理职责": [("落实整措施", "落实整改措施")],
+    "信贷客户经理岗位职责": [("授权个支行行长", "授权各支行行长")],
+    "商业中心各个岗位职责表": [("建立严密的等级手续", "建立严密的登记手续"),
                                  ("查询及及提入", "查询及提入"),
                                  ("营业室主人", "营业室主任")],
-    "004_882e3b09137b9dbf.txt": [("主体、业政策", "主体、产业政策"),
+    "信贷客户部岗位职责(精选多篇)": [("主体、业政策", "主体、产业政策"),
                                  ("做好对款借人", "做好对借款人"),
                                  ("保譬好", "保管好"),
                                  ("贷款借款入", "贷款借款人"),
@@ -86,7 +91,7 @@ CHILD_TYPES = {
     "outlet": {"department"},
     "department": set(),
 }
-# branch_head is held on a 网点 (a sub-branch or an outlet): API.md "Default routing".
+# branch_head is held on a 网点 (a sub-branch or an outlet): docs/api.md "Default routing".
 ROLE_UNIT_TYPES = {"branch_head": {"sub_branch", "outlet"}, "dept_manager": {"department"}}
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
@@ -121,6 +126,27 @@ def find_seeds(cli: str | None) -> Path | None:
         if c and Path(c).is_dir():
             return Path(c)
     return None
+
+
+def find_source_files(seeds: Path, problems: Problems) -> dict[str, Path]:
+    """Each title in SOURCES → the one file in `seeds` whose first lines carry it."""
+    heads: dict[Path, str] = {}
+    for path in sorted(seeds.glob("*.txt")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        heads[path] = squash("".join(lines[:TITLE_LINES]))
+    found: dict[str, Path] = {}
+    for title in SOURCES:
+        matches = [path for path, head in heads.items() if squash(title) in head]
+        if len(matches) != 1:
+            problems("seeds", f"{len(matches)} files in {seeds} carry the title {title!r}")
+            continue
+        found[title] = matches[0]
+    return found
+
+
+def source_number(title: str | None) -> str:
+    """`000`–`004` for a source document's title (as docs/domain.md numbers them)."""
+    return f"{SOURCES.index(title):03d}" if title in SOURCES else str(title)
 
 
 def load_yaml(path: Path, problems: Problems) -> dict:
@@ -160,11 +186,7 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
         return {}
     seed_text: dict[str, str] = {}
     if seeds is not None:
-        for name in SEED_FILES:
-            path = seeds / name
-            if not path.is_file():
-                problems("seeds", f"{path} not found")
-                continue
+        for name, path in find_source_files(seeds, problems).items():
             text = squash(path.read_text(encoding="utf-8"))
             for wrong, right in SOURCE_CORRECTIONS.get(name, []):
                 if squash(wrong) not in text:
@@ -219,8 +241,8 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
             problems(where, "requires_qualification must be customer_manager on exactly the "
                      "customer-manager posts")
         source = pos.get("source")
-        if source is not None and source not in SEED_FILES:
-            problems(where, f"source {source!r} is not a seed file")
+        if source is not None and source not in SOURCES:
+            problems(where, f"source {source!r} is not a source document's title")
         duties = pos.get("duties")
         if not isinstance(duties, list) or not duties:
             problems(where, "duties must be a non-empty list")
@@ -260,8 +282,8 @@ def check_positions(data: dict, seeds: Path | None, problems: Problems) -> dict[
                 if dsource is not None:
                     problems(dwhere, "a position not from the seeds has duties with source null")
                 continue
-            if dsource not in SEED_FILES:
-                problems(dwhere, f"source must be a seed file name, got {dsource!r}")
+            if dsource not in SOURCES:
+                problems(dwhere, f"source must be a source document's title, got {dsource!r}")
                 continue
             if dsource in seed_text and squash(text_zh) not in seed_text[dsource]:
                 problems(dwhere, f"text_zh not found verbatim in {dsource}: {text_zh[:30]}…")
@@ -504,7 +526,7 @@ def check_organisation(data: dict, positions: dict[str, dict], problems: Problem
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", help="directory holding the seed .txt files")
+    parser.add_argument("--seeds", help="directory holding the source documents (.txt)")
     args = parser.parse_args(argv)
     problems = Problems()
     seeds = find_seeds(args.seeds)
@@ -521,8 +543,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(positions) - len(from_seeds)} not); grades {dict(sorted(grades.items()))}; "
           f"must_cover {sum(1 for p in positions.values() if p.get('must_cover') is True)}")
     print(f"duties: {duties} (by source: "
-          + ", ".join(f"{(k or 'null')[:3]}={v}" for k, v in sorted(by_source.items(),
-                                                                      key=lambda kv: kv[0] or ""))
+          + ", ".join(f"{source_number(k)}={v}" for k, v in sorted(
+              by_source.items(), key=lambda kv: source_number(kv[0])))
           + ")")
     print(f"verbatim check: {'against ' + str(seeds) if seeds else 'SKIPPED (seeds not found)'}")
     if org:

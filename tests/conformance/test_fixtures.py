@@ -16,5 +16,5 @@ def test_the_catalogue_and_demo_organisation_pass_the_fixture_checker():
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.rstrip().endswith("OK")
     if os.environ.get("CI") == "true":
-        # CI has ../shared/seeds beside the clone: every duty is checked verbatim there.
+        # CI keeps the source documents beside the clone: every duty is checked verbatim there.
         assert "verbatim check: against" in result.stdout
