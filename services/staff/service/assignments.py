@@ -1,22 +1,26 @@
 """Transfers with their assignment history, and declared relations between employees.
 
 A transfer closes the current assignment the day before `effective_date` and opens a new
-one; the employee record shows the new unit at once (future-dated transfers are recorded,
-not scheduled). The handover supervisor (监交人) is kept with the new assignment. A transfer
+one. Dated after today it is checked now and scheduled (`schedule_store`): the employee
+stays in the old unit until the due-changes step makes it on its date, checked again then.
+The handover supervisor (监交人) is kept with the new assignment. A transfer
 into (or within) a position whose required qualification is withdrawn for the employee is
-refused (409): it is the one write that places an existing employee in a position — a hire
-or a CSV import creates a new employee number, which has no qualification record yet.
+refused (409), when it is asked for and again on its date: it is the one write that places
+an existing employee in a position (an import's transfer goes through it too) — a hire
+creates a new employee number, which has no qualification record yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.staff.models import Assignment, AuditEvent, Employee, Relation
+from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position, Relation
+from services.staff.service import schedule_store
 from services.staff.service.common import (
     EVERYTHING,
     Sight,
@@ -37,19 +41,49 @@ def current_assignment(session: Session, employee: Employee) -> Assignment | Non
     ).order_by(Assignment.id.desc()).limit(1))
 
 
+@dataclass
+class TransferPlan:
+    """A transfer that passed every check, ready to be made (now or on its date)."""
+
+    employee: Employee
+    unit: OrgUnit
+    position: Position
+    manager: Employee | None
+    supervisor: str | None
+    effective: dt.date
+
+
 def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any], actor: Actor,
-             check_write: Any = None, sight: Sight = EVERYTHING) -> Employee:
+             check_write: Any = None, sight: Sight = EVERYTHING,
+             today: dt.date | None = None) -> Employee:
     """Move an employee to `org` (and `position`, `manager`) from `effective_date`.
 
     `check_write(old_unit, new_unit)` applies the caller's scope rule once both are known.
     Without `manager` the old manager is dropped: they belonged to the old unit. An `org`,
     `manager` or `handover_supervisor` the caller may not know (`sight`) answers exactly as
-    one that does not exist.
+    one that does not exist. Dated after `today`, the checked transfer is scheduled (the
+    employee stays where they are until then) and checked again on its date.
     """
     employee = get_employee(session, employee_no)
     unit = get_unit(session, transfer_in["org"], field="org", sight=sight)
     if check_write is not None:
         check_write(employee.unit, unit)
+    plan = plan_transfer(session, employee, unit, transfer_in, sight=sight)
+    if today is not None and plan.effective > today:
+        schedule_store.schedule(session, kind="transfer", employee_no=employee_no,
+                                effective=plan.effective, unit=unit,
+                                details=schedule_store.jsonable(transfer_in), actor=actor)
+    else:
+        apply_transfer(session, plan, actor)
+    session.commit()
+    return employee
+
+
+def plan_transfer(session: Session, employee: Employee, unit: OrgUnit,
+                  transfer_in: dict[str, Any], *, sight: Sight = EVERYTHING) -> TransferPlan:
+    """Every check of a transfer (422 with all bad fields, 409 for a state that forbids it,
+    the qualification rule included); nothing written."""
+    employee_no = employee.employee_no
     if employee.status == "left":
         raise Conflict(f"{employee_no} has left; a transfer needs an active employee.")
     errors: dict[str, list[str]] = {}
@@ -84,22 +118,31 @@ def transfer(*, session: Session, employee_no: str, transfer_in: dict[str, Any],
     if current is not None and current.org == unit.code and current.position == position.code \
             and (manager.employee_no if manager else None) == current.manager:
         raise Conflict(f"{employee_no} already holds this assignment.")
+    return TransferPlan(employee, unit, position, manager, supervisor, effective)
+
+
+def apply_transfer(session: Session, plan: TransferPlan, actor: Actor,
+                   scheduled_id: int | None = None) -> None:
+    """Make a checked transfer: close the current assignment the day before, open the new
+    one, move the employee, audit (no commit)."""
+    employee, unit, position, manager = plan.employee, plan.unit, plan.position, plan.manager
     before = employee_dict(employee)
+    current = current_assignment(session, employee)
     if current is not None:
-        current.end_date = effective - dt.timedelta(days=1)
+        current.end_date = plan.effective - dt.timedelta(days=1)
     employee.unit, employee.position, employee.manager = unit, position, manager
     session.add(Assignment(employee_id=employee.id, org=unit.code, org_path=unit.path,
                            position=position.code,
                            manager=manager.employee_no if manager else None,
-                           start_date=effective, reason="transfer",
-                           handover_supervisor=supervisor, recorded_by=actor.sub))
+                           start_date=plan.effective, reason="transfer",
+                           handover_supervisor=plan.supervisor, recorded_by=actor.sub))
     session.flush()
+    after = {**employee_dict(employee), "effective_date": plan.effective.isoformat(),
+             "handover_supervisor": plan.supervisor}
+    if scheduled_id is not None:
+        after["scheduled_change"] = scheduled_id
     record(session, AuditEvent, actor=actor, action="employee.transferred",
-           target_type="employee", target_id=employee_no, before=before,
-           after={**employee_dict(employee), "effective_date": effective.isoformat(),
-                  "handover_supervisor": supervisor})
-    session.commit()
-    return employee
+           target_type="employee", target_id=employee.employee_no, before=before, after=after)
 
 
 def _reports_to(employee: Employee, boss: Employee) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
+from services.staff.service import schedule_store
 from services.staff.service.common import (
     EVERYTHING,
     Sight,
@@ -58,6 +59,8 @@ def check_employee(session: Session, data: dict[str, Any], *,
     no = data["employee_no"]
     if session.scalar(select(Employee.id).where(Employee.employee_no == no)) is not None:
         out.add("employee_no", f"An employee {no} already exists.")
+    elif schedule_store.pending(session, no, "hire"):
+        out.add("employee_no", f"An employee {no} is already scheduled to be hired.")
     out.unit = None
     if storable(data["org"]):
         out.unit = session.scalar(select(OrgUnit).where(OrgUnit.code == data["org"]))
@@ -133,7 +136,8 @@ def create_employee(*, session: Session, employee_in: dict[str, Any], actor: Act
 
 def change_status(*, session: Session, employee_no: str, status: str,
                   reason: str | None = None,
-                  actor: Actor) -> Employee:
+                  actor: Actor, commit: bool = True) -> Employee:
+    """`commit=False`: part of a larger write (an import, a scheduled change's day)."""
     employee = get_employee(session, employee_no)
     if employee.status == status:
         raise Conflict(f"{employee_no} is already {status}.")
@@ -144,7 +148,8 @@ def change_status(*, session: Session, employee_no: str, status: str,
     record(session, AuditEvent, actor=actor, action="employee.status_changed",
            target_type="employee", target_id=employee_no, before=before,
            after={**employee_dict(employee), "reason": reason})
-    session.commit()
+    if commit:
+        session.commit()
     return employee
 
 
