@@ -73,7 +73,8 @@ class Stack:
 
     def __init__(self, workdir: Path, services: Iterable[str] | None = None, *,
                  demo: bool = False, pg: PostgresServer | None = None,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None,
+                 database_urls: dict[str, str] | None = None) -> None:
         self.services = [s for s in SERVICES if s in set(services or SERVICES)]
         self.workdir = Path(workdir)
         self.data_dir = self.workdir / "data"
@@ -86,6 +87,7 @@ class Stack:
         self.admin_username = "admin"
         self.admin_password = "Adm1n-" + secrets.token_urlsafe(18)
         self.extra_env = dict(extra_env or {})
+        self.database_urls = dict(database_urls or {})  # given: used as they are, kept
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self._logs: dict[str, Any] = {}
         self._databases: list[str] = []
@@ -109,6 +111,8 @@ class Stack:
     # --- environment -----------------------------------------------------------------
 
     def _database_url(self, service: str) -> str:
+        if service in self.database_urls:
+            return self.database_urls[service]
         if self.pg is None:
             return f"sqlite:///{self.data_dir / (service + '.db')}"
         name = f"e2e_{service}_{uuid.uuid4().hex[:8]}"
@@ -149,7 +153,8 @@ class Stack:
         try:
             for name in self.services:
                 env = dict(base, HR_SERVICE=name)
-                env[f"{name.upper()}_DATABASE_URL"] = self._database_url(name)
+                self.database_urls[name] = self._database_url(name)
+                env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
                 log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
                 self._logs[name] = log
                 self.procs[name] = subprocess.Popen(
