@@ -1,5 +1,6 @@
 """`/auth/check` and `/auth/check/batch`: live permission decisions (see
-`service.checks` for the codes and the unknown-org rule: 422 on `org`).
+`service.checks` for the codes and the unknown-org rule: 422 on `org` for a caller who may
+see the whole organisation, else the answer an out-of-scope unit gets).
 
 Both are the platform's hottest routes, so a body of the plain valid shape (a JSON object
 with string fields of allowed lengths and nothing else, sent as `application/json`) is read
@@ -52,13 +53,22 @@ def _subject(subject_token: str | None) -> Principal:
     return Principal.from_claims(claims, subject_token)
 
 
-def _run(subject: Principal, items: list[tuple[str, str]], batch: bool) -> list[dict[str, Any]]:
+def _run(subject: Principal, items: list[tuple[str, str]], batch: bool,
+         unknown: set[str]) -> list[dict[str, Any]]:
+    """The answers; `unknown` receives the codes answered as out of scope without existing.
+
+    Asking about another token takes a client holding auth:check, and a client has no org
+    scope: it keeps the precise answer (422) for an unknown unit. A user asking about
+    themselves gets it only with a binding over the whole organisation (`service.checks`)."""
     if subject.kind == "client":
         return checks.check_client(session=db.session, items=items, batch=batch,
                                    permissions=common.client_permissions(subject))
+    asks_for_another = subject is not current_principal()
     return checks.check_user(session=db.session, settings=common.settings(),
                              user_id=common.user_id_of(subject), items=items,
-                             now=common.now(), lookup=common.staff_lookup(), batch=batch)
+                             now=common.now(), lookup=common.staff_lookup(), batch=batch,
+                             caller_sees_all=True if asks_for_another else None,
+                             unknown=unknown)
 
 
 # --- the fast path's reading of a body: exactly the schemas' rules, or None ----------------
@@ -120,16 +130,20 @@ def _json(payload: Any) -> Any:
 
 def _check(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
-    answer = _run(subject, [(body["permission"], body["org"])], batch=False)[0]
-    _replayable(body.get("subject_token"))
+    unknown: set[str] = set()
+    answer = _run(subject, [(body["permission"], body["org"])], batch=False, unknown=unknown)[0]
+    if not unknown:
+        _replayable(body.get("subject_token"))
     return answer
 
 
 def _batch(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
     items = [(c["permission"], c["org"]) for c in body["checks"]]
-    answer = {"results": _run(subject, items, batch=True)}
-    _replayable(body.get("subject_token"))
+    unknown: set[str] = set()
+    answer = {"results": _run(subject, items, batch=True, unknown=unknown)}
+    if not unknown:
+        _replayable(body.get("subject_token"))
     return answer
 
 
@@ -166,8 +180,10 @@ class Check(MethodView):
     @blp.response(200, CheckResult)
     def post(self, body: dict[str, Any]) -> Any:
         """May the bearer (or the subject token's holder) use `permission` on unit `org`?
-        Live: binding changes and disabled users show at once. Unknown permission or unit
-        → 422."""
+        Live: binding changes and disabled users show at once. Unknown permission → 422.
+        An unknown unit is answered as a unit outside the caller's scope, unless the caller
+        may see the whole organisation (a binding over `*`, or a client asking about a
+        subject token): then → 422."""
         return _check(body)
 
 

@@ -7,14 +7,23 @@ cached path and its role's permissions (indexed on `role_bindings.user_id`). It 
 on every call: binding, role and status changes show at once. Paths are compared in Python
 (`domain.decisions`).
 
-An org code auth has never seen is asked of staff once (then cached); a code staff does not
-know is a 422 on `org` — an unknown unit is a caller's mistake, not a denial, and answering
-`out_of_scope` would hide typos. Staff down for an uncached code → 503.
+An org code auth has never seen is asked of staff once (then cached); staff down for an
+uncached code → 503. What a code staff does not know answers depends on who asks:
+
+- A caller that may see the whole organisation — a user holding a binding in force over
+  `*`, or a client (its permissions are flat, it has no org scope) asking about a subject
+  token — gets the precise answer: 422 on `org`, an unknown unit being a caller's mistake.
+- Anyone else gets exactly the answer a unit outside their scope gets (`out_of_scope`,
+  `not_in_role`, `no_binding`, … as `domain.decisions` decides for a unit no binding of
+  theirs covers): 200 `out_of_scope` against 422 would let anyone enumerate the bank's unit
+  codes with a token of their own. Such an answer is not replayed by the check lane (the
+  unit may be created later, inside the caller's scope).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -105,7 +114,10 @@ def _read(session: Session, items: list[tuple[str, str]],
 
 def _validate(session: Session, items: list[tuple[str, str]], batch: bool,
               lookup: orgs.StaffLookup | None, now: dt.datetime, known: set[str],
-              paths: dict[str, str | None]) -> dict[str, str | None]:
+              paths: dict[str, str | None],
+              sees_all: Callable[[], bool]) -> dict[str, str | None]:
+    """Known permissions (else 422) and the asked units' paths; an unknown unit is a 422 only
+    when `sees_all()` (see the module), else its path is None (covered by no binding)."""
     codes = {o for _p, o in items}
     errors: dict[str, list[str]] = {}
     for i, (permission, _org) in enumerate(items):
@@ -119,11 +131,11 @@ def _validate(session: Session, items: list[tuple[str, str]], batch: bool,
     asked_staff = not codes <= paths.keys()
     if asked_staff:  # the rare path: some unit is not cached yet
         paths = orgs.resolve(session=session, codes=codes, lookup=lookup, now=now)
-    for i, (_permission, org) in enumerate(items):
-        if paths.get(org) is None:
-            errors[_field(i if batch else None, "org")] = [f"Unknown org unit: {org}."]
-    if errors:
-        raise ValidationFailed("Unknown org units.", errors=errors)
+    unknown = [(i, org) for i, (_permission, org) in enumerate(items) if paths.get(org) is None]
+    if unknown and sees_all():
+        raise ValidationFailed("Unknown org units.", errors={
+            _field(i if batch else None, "org"): [f"Unknown org unit: {org}."]
+            for i, org in unknown})
     if asked_staff:
         session.commit()  # keep what staff told us
     return paths
@@ -154,15 +166,35 @@ def as_dict(decision: Decision) -> dict[str, Any]:
     return answer
 
 
+def sees_whole_organisation(views: list[BindingView], today: dt.date) -> bool:
+    """Does a binding in force today cover the whole organisation (`*`)?"""
+    return any(v.path == WHOLE_ORGANISATION and v.period.contains(today) for v in views)
+
+
 def check_user(*, session: Session, settings: Settings, user_id: int,
                items: list[tuple[str, str]], now: dt.datetime,
-               lookup: orgs.StaffLookup | None, batch: bool = False) -> list[dict[str, Any]]:
+               lookup: orgs.StaffLookup | None, batch: bool = False,
+               caller_sees_all: bool | None = None,
+               unknown: set[str] | None = None) -> list[dict[str, Any]]:
+    """The answers about user `user_id`. `caller_sees_all`: whether whoever asks may see the
+    whole organisation (None: the caller is the subject, judged by their own bindings); an
+    unknown unit is a 422 for such a caller only. `unknown`, when given, receives the codes
+    that were answered as if out of scope without existing."""
     known, cached, subject = _read(session, items, user_id)
-    paths = _validate(session, items, batch, lookup, now, known, cached)
     active, views, perms = _subject(subject)
     today = today_in(now, settings.timezone)
+
+    def sees_all() -> bool:
+        if caller_sees_all is not None:
+            return caller_sees_all
+        return active and sees_whole_organisation(views, today)
+
+    paths = _validate(session, items, batch, lookup, now, known, cached, sees_all)
+    if unknown is not None:
+        unknown.update(o for _p, o in items if paths.get(o) is None)
     answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
-                              permission=p, org=o, target_path=paths[o] or "", today=today))
+                              permission=p, org=o, target_path=paths.get(o) or "",
+                              today=today))
                for p, o in items]
     return answers  # the request ends its read with COMMIT (`shared.db`), keeping it prepared
 
