@@ -1,8 +1,14 @@
 """A pure-Python org-chart layout rendered as SVG (no Graphviz on the servers).
 
 Layout: a simple tidy tree — each leaf takes one column, a parent is centred over its
-children, depth gives the row. Every piece of text is XML-escaped: unit and employee names
-are user input.
+children, depth gives the row; a legend under the tree says what the boxes show (a chart
+read on paper has no API documentation beside it). Every piece of text is XML-escaped: unit
+and employee names are user input.
+
+Who heads a unit (负责人) is a rule here, not a stored fact: the most senior member of the
+unit (grade `head` before `mid`) who reports to no one in the same unit. So a sub-branch
+shows its 行长 rather than the deputy who reports to him, and a department its manager (grade
+`mid`: department managers are not `head` grade) rather than the deputy manager.
 """
 
 from __future__ import annotations
@@ -15,6 +21,43 @@ GAP_X, GAP_Y = 20, 46
 MARGIN = 20
 FILL = {"head_office": "#dbe8f7", "branch": "#e3f1e1", "sub_branch": "#fdf1d8",
         "outlet": "#f9e3e3", "department": "#eeeeee"}
+
+
+#: Grades that can head a unit, most senior first; plain staff head nothing on the chart.
+HEAD_GRADES = ("head", "mid")
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the head rule needs of one member of a unit."""
+
+    employee_no: str
+    label: str
+    grade: str
+    reports_within_unit: bool  # their manager is an active member of the same unit
+
+
+def unit_head(members: list[Member]) -> str | None:
+    """The label of the unit's head (see the module), None when no one qualifies.
+
+    Among those of a head grade: those who report to no one inside the unit first, then the
+    more senior grade, then the lowest employee number (a stable choice when two qualify)."""
+    eligible = [m for m in members if m.grade in HEAD_GRADES]
+    if not eligible:
+        return None
+    best = min(eligible, key=lambda m: (m.reports_within_unit, HEAD_GRADES.index(m.grade),
+                                        m.employee_no))
+    return best.label
+
+
+#: The legend's lines, bilingual as the boxes are: what each line of a box means.
+LEGEND = (
+    "图例 Legend",
+    "负责人 Head: the unit's most senior member reporting to no one in the unit",
+    "人数 Staff: own / subtree — 本单位 / 含下级单位 (active and suspended staff)",
+    "Dashed border: unit no longer active 已撤销",
+)
+LEGEND_LINE = 16
 
 
 @dataclass
@@ -50,7 +93,25 @@ def layout(root: ChartNode) -> tuple[float, float]:
     place(root, 0)
     width = 2 * MARGIN + next_column[0] * (BOX_W + GAP_X) - GAP_X
     height = 2 * MARGIN + (depth_max[0] + 1) * (BOX_H + GAP_Y) - GAP_Y
-    return width, height
+    return max(width, LEGEND_MIN_WIDTH), height + _legend_height()
+
+
+LEGEND_MIN_WIDTH = 440
+
+
+def _legend_height() -> int:
+    return GAP_Y // 2 + LEGEND_LINE * len(LEGEND)
+
+
+def _legend(top: float) -> list[str]:
+    """The legend as a group of left-aligned lines starting at `top`."""
+    parts = ['<g id="legend">']
+    for i, line in enumerate(LEGEND):
+        weight = "bold" if i == 0 else "normal"
+        parts.append(f'<text x="{MARGIN}" y="{top + LEGEND_LINE * (i + 1) - 4:.1f}" '
+                     f'font-size="11" font-weight="{weight}">{escape(line)}</text>')
+    parts.append("</g>")
+    return parts
 
 
 def _text(x: float, y: float, content: str, *, size: int = 12, weight: str = "normal") -> str:
@@ -93,5 +154,6 @@ def render(root: ChartNode, *, title: str = "Org chart") -> str:
         parts.append(_text(cx, node.y + 69, f"人数 Staff: {node.direct} / {node.total}",
                            size=11))
         parts.append("</g>")
+    parts.extend(_legend(height - MARGIN - LEGEND_LINE * len(LEGEND)))
     parts.append("</svg>")
     return "\n".join(parts)
