@@ -71,8 +71,13 @@ class Traffic:
     # --- running ---------------------------------------------------------------------
     def run(self, duration: float, *, halfway: Callable[[], None] | None = None) -> None:
         personas = self.world.personas
-        threads = [threading.Thread(target=self._client, args=(personas[i % len(personas)], i),
-                                    daemon=True) for i in range(self.clients)]
+        # People arrive over the first tenth of the run (at most 10 s), not in one instant:
+        # a login costs argon2's ~50–100 ms of CPU by design, so 200 at the same millisecond
+        # would measure a stampede no branch network produces.
+        ramp = min(10.0, duration / 10)
+        threads = [threading.Thread(target=self._client, daemon=True, args=(
+            personas[i % len(personas)], i, ramp * i / self.clients))
+            for i in range(self.clients)]
         for thread in threads:
             thread.start()
         time.sleep(duration / 2)
@@ -83,7 +88,9 @@ class Traffic:
         for thread in threads:
             thread.join(timeout=30)
 
-    def _client(self, persona: Persona, n: int) -> None:
+    def _client(self, persona: Persona, n: int, delay: float) -> None:
+        if self._stop.wait(delay):
+            return
         rng = random.Random(self.seed * 100_003 + n)
         actions, weights = zip(*WEIGHTS[persona.role].items(), strict=True)
         client = _Client(self, persona, rng)

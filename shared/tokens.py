@@ -55,12 +55,16 @@ class JWKSKeySource(KeySource):
     """Fetches and caches a JWKS over HTTP; refetches on unknown kid, bounded in rate."""
 
     def __init__(self, url: str, *, timeout: float = 3.0, max_age: float = 600.0,
-                 min_refresh_interval: float = 10.0,
+                 min_refresh_interval: float = 10.0, failure_retry_interval: float = 1.0,
                  session: requests.Session | None = None) -> None:
         self.url = url
         self.timeout = timeout
         self.max_age = max_age
         self.min_refresh_interval = min_refresh_interval
+        # After a failed fetch, try again sooner: the issuer was busy or restarting, and
+        # until it answers no token of its can be verified.
+        self.failure_retry_interval = min(failure_retry_interval, min_refresh_interval)
+        self._failed = False
         self._session = session or requests.Session()
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
@@ -74,12 +78,14 @@ class JWKSKeySource(KeySource):
             keys = _index(resp.json())
         except (requests.RequestException, ValueError) as exc:
             self._fetched_at = time.monotonic()  # back off even on failure
+            self._failed = True
             if not self._keys:
                 raise ServiceUnavailable("The token issuer's keys cannot be fetched.") from exc
             return
         self.fetch_count += 1
         self._keys = keys
         self._fetched_at = time.monotonic()
+        self._failed = False
 
     def key_for(self, kid: str) -> Any | None:
         now = time.monotonic()
@@ -88,10 +94,17 @@ class JWKSKeySource(KeySource):
             return self._keys[kid]
         with self._lock:
             now = time.monotonic()
-            due = not self._fetched_at or now - self._fetched_at >= self.min_refresh_interval
+            interval = (self.failure_retry_interval if self._failed
+                        else self.min_refresh_interval)
+            due = not self._fetched_at or now - self._fetched_at >= interval
             if (kid not in self._keys or stale) and due:
                 self._fetch()
-        return self._keys.get(kid)
+        found = self._keys.get(kid)
+        if found is None and self._failed:
+            # The issuer could not be asked: whether this kid is real is unknown, so the
+            # answer is "try again" (503), never "your token is bad" (401).
+            raise ServiceUnavailable("The token issuer's keys cannot be fetched.")
+        return found
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from shared.testing import free_port
 
 
 class JWKSServer:
-    def __init__(self, jwks: dict[str, Any]) -> None:
+    def __init__(self, jwks: dict[str, Any] | None) -> None:
         self.jwks = jwks
         self.hits = 0
         outer = self
@@ -19,6 +19,11 @@ class JWKSServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 outer.hits += 1
+                if outer.jwks is None:  # the issuer is failing
+                    self.send_response(500)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = json.dumps(outer.jwks).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -170,3 +170,23 @@ def test_a_verified_token_is_remembered_only_until_it_expires(signing_key, token
         verifier.principal(stale)
     with pytest.raises(Exception, match="algorithm"):
         verifier.principal(alg_none_token(tokens.claims(), signing_key.kid))
+
+
+def test_while_the_issuer_cannot_be_reached_a_good_token_gets_503_never_401(signing_key,
+                                                                              tokens):
+    """An unreachable JWKS says nothing about the token: 503 (retry), not 401 (bad token) —
+    also for the requests that arrive during the back-off after the failed fetch."""
+    from shared.errors import ServiceUnavailable
+
+    with JWKSServer(signing_key.jwks()) as server:
+        keys = JWKSKeySource(server.url, min_refresh_interval=60, failure_retry_interval=60)
+        verifier = TokenVerifier(issuer=ISSUER, keys=keys)
+        server.jwks = None  # the issuer answers 500 (busy, restarting)
+        for _ in range(3):  # the failed fetch, then requests inside the back-off
+            with pytest.raises(ServiceUnavailable):
+                verifier.verify(tokens.user())
+        keys.failure_retry_interval = 0  # the back-off is over
+        server.jwks = signing_key.jwks()
+        assert verifier.verify(tokens.user())["iss"] == ISSUER  # positive control
+        with pytest.raises(Exception, match="unknown key"):  # a fetched set: a wrong kid is 401
+            verifier.verify(tokens.key.sign(tokens.claims(), kid="not-a-real-kid"))
