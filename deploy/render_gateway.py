@@ -6,9 +6,10 @@
 
 Values come from the environment (`GATEWAY_PORT`, `<SERVICE>_UPSTREAM`), then `--set
 NAME=VALUE`; defaults: port 8080, upstreams `127.0.0.1:8001` … `127.0.0.1:8004` (what
-`make run` serves). Only upper-case `${NAME}` placeholders are replaced — as the official
-nginx image's envsubst step does in docker compose — and one left unset is an error, so a
-typo never reaches nginx. No dependency beyond the standard library.
+`make run` serves), the console's files from this checkout's `console/static`. Only
+upper-case `${NAME}` placeholders are replaced — as the official nginx image's envsubst step
+does in docker compose — and one left unset is an error, so a typo never reaches nginx. No
+dependency beyond the standard library.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+CONSOLE_STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 DEFAULTS = {
     "GATEWAY_PORT": "8080",
@@ -28,6 +30,7 @@ DEFAULTS = {
     "STAFF_UPSTREAM": "127.0.0.1:8002",
     "LEAVE_UPSTREAM": "127.0.0.1:8003",
     "PERFORMANCE_UPSTREAM": "127.0.0.1:8004",
+    "CONSOLE_ROOT": str(CONSOLE_STATIC),
 }
 
 

@@ -16,6 +16,9 @@ runner
   the runner, so nothing survives even a SIGKILLed runner).
 
 `HR_RUN_SERVICES=leave,staff` starts only some services (for development and tests).
+The web console (`console/server.py`: its static files, and the four prefixes passed to the
+services, so the browser sees one origin) starts beside them on `HR_CONSOLE_PORT` (8080),
+supervised like a service; `HR_CONSOLE=0` leaves it out.
 Services log JSON to stderr, which is passed through; the runner's own lines go to stdout.
 """
 
@@ -43,6 +46,7 @@ AUTH_DEMO_MODULE = ROOT / "services" / "auth" / "demo.py"
 PR_SET_PDEATHSIG = 1
 START_TIMEOUT = 60.0
 STOP_GRACE = 12.0
+CONSOLE_PORT = 8080
 POLL = 0.2
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -96,10 +100,12 @@ def _log(message: str) -> None:
 
 
 class Service:
-    def __init__(self, name: str, port: int, env: dict[str, str]) -> None:
+    def __init__(self, name: str, port: int, env: dict[str, str],
+                 command: list[str] | None = None) -> None:
         self.name = name
         self.port = port
         self.env = env
+        self.command = command  # None: gunicorn (a service); else the console's server
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -111,7 +117,7 @@ class Service:
         return f"{self.base_url}/{self.name}/health"
 
     def start(self) -> None:
-        cmd = gunicorn_command()
+        cmd = self.command or gunicorn_command()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             cmd, env=self.env, cwd=ROOT, start_new_session=True,
             preexec_fn=_child_setup(os.getpid()),  # the runner has no threads
@@ -212,6 +218,21 @@ def _selected(env: dict[str, str]) -> list[str]:
     if unknown:
         raise SystemExit(f"HR_RUN_SERVICES: unknown service(s) {', '.join(unknown)}")
     return [s for s in SERVICES if s in wanted]  # auth first, whatever the order given
+
+
+def console_wanted(env: dict[str, str]) -> bool:
+    return env.get("HR_CONSOLE", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def console_port(env: dict[str, str]) -> int:
+    return int(env.get("HR_CONSOLE_PORT") or CONSOLE_PORT)
+
+
+def console_service(env: dict[str, str], data_dir: Path) -> Service:
+    """The console's server (`python -m console.server`), health at `/console/health`."""
+    port = console_port(env)
+    cenv = dict(env, HR_DATA_DIR=str(data_dir), HR_CONSOLE_PORT=str(port))
+    return Service("console", port, cenv, command=[sys.executable, "-m", "console.server"])
 
 
 def base_environment(environ: dict[str, str], data_dir: Path) -> dict[str, str]:
@@ -331,9 +352,14 @@ def login_help(env: dict[str, str], data_dir: Path, selected: list[str]) -> list
 
 
 def banner(services: list[Service], env: dict[str, str], data_dir: Path) -> str:
+    console = [s for s in services if s.command is not None]
+    services = [s for s in services if s.command is None]
     selected = [s.name for s in services]
     out = ["", "HR platform is up (Ctrl-C stops every service)", f"  data: {data_dir}", ""]
     width = max(len(f"{s.base_url}/{s.name}") for s in services)
+    for svc in console:
+        out.append(f"  {'console':<12} {svc.base_url}/console/  (the web console: log in "
+                   "there with a user below)")
     for svc in services:
         out.append(f"  {svc.name:<12} {svc.base_url + '/' + svc.name:<{width}}  docs: "
                    f"{svc.base_url}/{svc.name}/docs")
@@ -363,6 +389,8 @@ def main(environ: dict[str, str] | None = None) -> int:
     selected = _selected(env)
     services = [Service(name, ports[name], _service_env(name, env, ports, data_dir))
                 for name in selected]
+    if console_wanted(env):
+        services.append(console_service(env, data_dir))
 
     received: list[int] = []
 

@@ -44,7 +44,8 @@ def _start(cmd: list[str], tmp_path: Path, override: dict[str, int] | None = Non
     from tests.e2e.conftest import require
 
     require(*SERVICES)  # all four, as `make run` starts them
-    ports = {s: free_port() for s in SERVICES} | (override or {})
+    # The console's server starts beside the services: on a free port too, never 8080.
+    ports = {s: free_port() for s in (*SERVICES, "console")} | (override or {})
     data_dir = tmp_path / "var"
     out = tmp_path / "run.log"
     log = open(out, "wb")  # noqa: SIM115 - the child owns it
@@ -141,6 +142,11 @@ def test_runner_serves_everything_and_stops_on_sigterm(tmp_path):
     text = _wait_banner(out)
     for name in SERVICES:
         assert f"http://127.0.0.1:{ports[name]}/{name}/docs" in text
+    # The web console beside them, one origin for its files and the four services' APIs.
+    console = f"http://127.0.0.1:{ports['console']}"
+    assert f"{console}/console/" in text
+    assert requests.get(f"{console}/console/health", timeout=5).status_code == 200
+    assert requests.get(f"{console}/leave/health", timeout=5).json() == {"status": "ok"}
     # How to log in: the generated admin password, the demo users and their password.
     admin = (data_dir / "admin-credentials").read_text().strip()
     assert admin.startswith("admin:") and admin in text

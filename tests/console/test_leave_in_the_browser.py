@@ -1,0 +1,192 @@
+"""The console in headless chromium, over real HTTP, against the four running services and
+the console's server: 唐敏 (a teller at SB01) files six working days on her phone, sees the
+live count and the two-step route; 张伟 (SB01's branch head) approves it as the preliminary
+review (初审) in English; 郑海波 (hr of BR01) approves it finally; 唐敏 sees "已批准".
+Screenshots of every page go to var/test-artifacts/console/<store>/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `chromium` fixture skips (fails under CI=true) without it
+    expect = None
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PASSWORD = "Demo-Branch-2026!"  # the demo users' demo-only password (README)
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 900}
+
+
+def six_working_days(stack) -> tuple[str, str]:
+    """A Monday at least three weeks ahead whose Monday-to-Monday span holds exactly six
+    working days on leave's own calendar (no holiday inside, whatever the date)."""
+    admin = stack.admin_token()
+    calendars: dict[int, set[str]] = {}
+
+    def working(day: dt.date) -> bool:
+        if day.year not in calendars:
+            cal = stack.request("GET", "leave", f"/calendar?year={day.year}", token=admin).json()
+            calendars[day.year] = {(e["date"], e["working"]) for e in cal["exceptions"]}
+        for date, flag in calendars[day.year]:
+            if date == day.isoformat():
+                return flag
+        return day.weekday() < 5
+
+    today = dt.date.today()
+    start = today + dt.timedelta(days=21 + (7 - today.weekday()) % 7)
+    for _ in range(30):
+        end = start + dt.timedelta(days=7)
+        span = [start + dt.timedelta(days=i) for i in range(8)]
+        if sum(working(d) for d in span) == 6 and working(start) and working(end):
+            return start.isoformat(), end.isoformat()
+        start += dt.timedelta(days=7)
+    raise AssertionError("no Monday-to-Monday span of six working days in 30 weeks")
+
+
+class Session:
+    """One user's browser context: a page, its screenshots, and every script error or CSP
+    violation it met (the test fails on any)."""
+
+    def __init__(self, browser, base: str, artifacts, who: str, viewport: dict[str, int]):
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.base = base
+        self.artifacts = artifacts
+        self.who = who
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
+        self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
+                     if msg.type == "error" else None)
+        self.page.on("response", lambda resp: self.problems.append(
+            f"{resp.status} {resp.request.method} {resp.url}") if resp.status >= 400 else None)
+        self.page.set_default_timeout(15_000)
+
+    def shot(self, name: str) -> None:
+        self.page.wait_for_load_state("networkidle")
+        self.page.screenshot(path=str(self.artifacts / f"{self.who}-{name}.png"), full_page=True)
+
+    def login(self, username: str, *, english: bool = False) -> None:
+        page = self.page
+        page.goto(f"{self.base}/console/")
+        if english:
+            page.get_by_role("button", name="Switch to English").click()
+            assert page.locator("html").get_attribute("lang") == "en"
+        self.shot("login")
+        page.get_by_label("Username" if english else "用户名").fill(username)
+        page.get_by_label("Password" if english else "密码").fill(PASSWORD)
+        page.keyboard.press("Enter")  # the keyboard submits the form
+        page.locator("#page-title").wait_for()
+
+    def go(self, link: str) -> None:
+        self.page.get_by_role("navigation").get_by_role("link", name=link).click()
+        self.page.locator("#view:not([aria-busy])").wait_for()
+
+    def logout(self, label: str = "退出") -> None:
+        self.page.get_by_role("button", name=label).click()
+        self.page.get_by_role("heading", name=re.compile("登录|Log in")).wait_for()
+        assert self.page.evaluate("Object.keys(sessionStorage).length") == 0
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def user(chromium, console_stack, artifacts):
+    _stack, base = console_stack
+    opened: list[Session] = []
+
+    @contextmanager
+    def open_as(who: str, viewport=PHONE) -> Iterator[Session]:
+        session = Session(chromium, base, artifacts, who, viewport)
+        opened.append(session)
+        try:
+            yield session
+        finally:
+            session.close()
+        assert session.problems == [], session.problems
+
+    yield open_as
+
+
+def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, console_stack):
+    stack, _base = console_stack
+    start, end = six_working_days(stack)
+
+    with user("1-tangmin") as tang:
+        tang.login("tangmin")
+        page = tang.page
+        assert page.locator("#page-title").inner_text() == "我的请假"
+        tang.shot("my-leave")
+        page.get_by_label("假别").select_option("personal")
+        page.get_by_label("开始日期").fill(start)
+        page.get_by_label("结束日期").fill(end)
+        page.get_by_label("事由").fill("家中有事 family matters")
+        page.get_by_label("顶岗人员工号").fill("E0020")
+        # The live count and the route, before anything is filed.
+        expect(page.locator("#quote")).to_have_text(
+            "共 6 个工作日 · 审批路径：支行行长初审 → 分行人力资源部终审")
+        tang.shot("new-request")
+        page.get_by_role("button", name="提交申请").click()
+        page.get_by_role("heading", name=re.compile(r"请假申请 #\d+")).wait_for()
+        request_id = int(re.search(r"#(\d+)", page.locator("#page-title").inner_text()).group(1))
+        assert page.locator("#request-status").inner_text() == "审批中"
+        tang.shot("filed")
+        tang.logout()
+
+    filed = stack.request("GET", "leave", f"/requests/{request_id}",
+                          token=stack.admin_token()).json()
+    assert (filed["days"], filed["start_date"], filed["end_date"]) == (6, start, end)
+    assert [(s["role"], s["final"]) for s in filed["steps"]] == [
+        ("branch_head", False), ("hr", True)]
+
+    with user("2-zhangwei") as zhang:  # the branch head, on his phone, in English
+        zhang.login("zhangwei", english=True)
+        zhang.go("Approvals")
+        card = zhang.page.locator("li.card", has=zhang.page.get_by_role(
+            "heading", name=re.compile(rf"^#{request_id} ")))
+        assert "review" in card.inner_text()  # 初审: not the final step
+        zhang.shot("inbox")
+        card.get_by_label("Comment (optional)").fill("初审同意")
+        card.get_by_role("button", name="Approve").click()
+        zhang.page.get_by_text(f"Approved #{request_id}: now pending.").wait_for()
+        zhang.shot("inbox-after")
+        zhang.go("Team calendar")
+        zhang.shot("team-calendar")
+        zhang.logout("Log out")
+
+    with user("3-zhenghaibo", viewport=DESK) as zheng:  # hr of the governing branch
+        zheng.login("zhenghaibo")
+        zheng.go("待我审批")
+        card = zheng.page.locator("li.card", has=zheng.page.get_by_role(
+            "heading", name=re.compile(rf"^#{request_id} ")))
+        zheng.shot("inbox")
+        card.get_by_role("button", name="批准").click()
+        zheng.page.get_by_text(f"已批准 #{request_id}：现在「已批准」。").wait_for()
+        zheng.page.goto(f"{zheng.base}/console/#/requests/{request_id}")
+        zheng.page.get_by_text("轨迹完整，3 条记录，校验通过。").wait_for()
+        zheng.shot("trail")
+        for link in ("团队日历", "员工", "岗位职责", "请假规则与日历", "规章", "违规积分与考核"):
+            zheng.go(link)
+            assert zheng.page.locator("#page-title").inner_text() != "出错了", link
+            zheng.shot(f"page-{link}")
+        zheng.go("组织架构")
+        zheng.page.locator("#org-chart svg").wait_for()
+        zheng.shot("org-chart")
+        zheng.page.locator('#org-chart g[data-unit="SB01"]').click()
+        zheng.page.get_by_role("heading", name=re.compile(r"\(SB01\)$")).wait_for()
+        zheng.shot("org-unit-SB01")
+        zheng.logout()
+
+    with user("4-tangmin") as tang:
+        tang.login("tangmin")
+        row = tang.page.locator("tr", has=tang.page.get_by_role("link", name=f"#{request_id}"))
+        assert "已批准" in row.inner_text()
+        tang.shot("approved")
