@@ -148,9 +148,9 @@ class AuditEventRead(ma.Schema):
     token_jti = ma.fields.String(allow_none=True)
     request_id = ma.fields.String(allow_none=True)
     remote_addr = ma.fields.String(allow_none=True)
-    action = ma.fields.String(required=True)
-    target_type = ma.fields.String(required=True)
-    target_id = ma.fields.String(allow_none=True)
+    action = ma.fields.String(required=True, metadata={"example": "binding.added"})
+    target_type = ma.fields.String(required=True, metadata={"example": "user"})
+    target_id = ma.fields.String(allow_none=True, metadata={"example": "42"})
     before = ma.fields.Raw(allow_none=True)
     after = ma.fields.Raw(allow_none=True)
 

@@ -177,7 +177,7 @@ class BoundedIntegerConverter(IntegerConverter):
 
 
 class Health(ma.Schema):
-    status = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"example": "ok"})
 
 
 class Problem(ma.Schema):

@@ -17,14 +17,19 @@ _name = validate.Length(min=1, max=100)
 
 class UserCreate(ma.Schema):
     username = ma.fields.String(required=True, validate=[
-        _name, validate.Regexp(r"^[A-Za-z0-9._@-]+$", error="Letters, digits and ._@- only.")])
-    password = ma.fields.String(required=True, load_only=True)
-    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    employee_no = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+        _name, validate.Regexp(r"^[A-Za-z0-9._@-]+$", error="Letters, digits and ._@- only.")],
+        metadata={"example": "tangmin"})
+    password = ma.fields.String(required=True, load_only=True,
+                                metadata={"example": "Seven-Counters-Open-9"})
+    display_name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
+                                    metadata={"example": "唐敏"})
+    employee_no = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40),
+                                   metadata={"example": "E0019"})
 
 
 class UserPatch(ma.Schema):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES),
+                              metadata={"example": "disabled"})
     display_name = ma.fields.String(validate=validate.Length(min=1, max=200))
     employee_no = ma.fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
     password = ma.fields.String(load_only=True)
@@ -35,21 +40,23 @@ class BindingCreate(ma.Schema):
     org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
                            metadata={"description": 'An org unit code, or "*" for everything.'})
     valid_from = ma.fields.Date(allow_none=True, metadata={"description": "Inclusive."})
-    valid_to = ma.fields.Date(allow_none=True, metadata={"description": "Inclusive."})
+    valid_to = ma.fields.Date(allow_none=True, metadata={"description": "Inclusive.",
+                                                         "example": "2026-12-31"})
 
 
 class BindingRead(ma.Schema):
     id = ma.fields.Integer(required=True)
     role = ma.fields.String(required=True)
     org = ma.fields.String(required=True)
-    path = ma.fields.String(allow_none=True, metadata={"description": "Null: unit not cached."})
+    path = ma.fields.String(allow_none=True, metadata={"description": "Null: unit not cached.",
+                                                       "example": "HQ/BR01/SB01"})
     valid_from = ma.fields.String(allow_none=True)
     valid_to = ma.fields.String(allow_none=True)
 
 
 class UserRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    username = ma.fields.String(required=True)
+    username = ma.fields.String(required=True, metadata={"example": "zhangwei"})
     display_name = ma.fields.String(required=True)
     employee_no = ma.fields.String(allow_none=True)
     status = ma.fields.String(required=True, metadata={"enum": STATUSES})
@@ -69,11 +76,11 @@ class UserQuery(PageQuery):
 
 
 class LogoutResult(ma.Schema):
-    revoked_families = ma.fields.Integer(required=True)
+    revoked_families = ma.fields.Integer(required=True, metadata={"example": 2})
 
 
 class PermissionRead(ma.Schema):
-    name = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, metadata={"example": "leave:approve"})
     description = ma.fields.String(required=True)
     client_grantable = ma.fields.Boolean(required=True, metadata={
         "description": "May POST/PATCH /auth/clients grant it? Only read and check "
@@ -100,12 +107,14 @@ class RoleUpdate(ma.Schema):
 
 class SodPairCreate(ma.Schema):
     roles = ma.fields.List(ma.fields.String(), required=True,
-                           validate=validate.Length(equal=2))
+                           validate=validate.Length(equal=2),
+                           metadata={"example": ["hr", "auditor"]})
 
 
 class SodPairRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    roles = ma.fields.List(ma.fields.String(), required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True,
+                           metadata={"example": ["hr", "auditor"]})
 
 
 _CLIENT_PERMISSIONS = ("Only permissions marked `client_grantable` in GET /auth/permissions "
@@ -113,13 +122,14 @@ _CLIENT_PERMISSIONS = ("Only permissions marked `client_grantable` in GET /auth/
 
 
 class ClientCreate(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    permissions = ma.fields.List(ma.fields.String(), required=True,
-                                 metadata={"description": _CLIENT_PERMISSIONS})
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
+                            metadata={"example": "Core banking"})
+    permissions = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": _CLIENT_PERMISSIONS, "example": ["auth:check", "staff:read"]})
 
 
 class ClientRead(ma.Schema):
-    client_id = ma.fields.String(required=True)
+    client_id = ma.fields.String(required=True, metadata={"example": "c-3f9a1d2e"})
     name = ma.fields.String(required=True)
     permissions = ma.fields.List(ma.fields.String(), required=True)
     kind = ma.fields.String(required=True, metadata={"enum": ["client", "service"]})
@@ -131,19 +141,22 @@ class ClientCreated(ClientRead):
 
 
 class ClientPatch(ma.Schema):
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = ma.fields.String(validate=validate.OneOf(STATUSES), metadata={"example": "disabled"})
     permissions = ma.fields.List(ma.fields.String(), metadata={"description": _CLIENT_PERMISSIONS})
 
 
 class CheckRequest(ma.Schema):
-    permission = ma.fields.String(required=True, validate=_name)
-    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    permission = ma.fields.String(required=True, validate=_name,
+                                  metadata={"example": "leave:approve"})
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
+                           metadata={"example": "SB01"})
     subject_token = ma.fields.String(load_only=True, metadata={
         "description": "Another access token to ask about (clients holding auth:check)."})
 
 
 class CheckItem(ma.Schema):
-    permission = ma.fields.String(required=True, validate=_name)
+    permission = ma.fields.String(required=True, validate=_name,
+                                  metadata={"example": "leave:approve"})
     org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
 
 
@@ -161,8 +174,8 @@ class CheckBinding(ma.Schema):
 
 
 class CheckResult(ma.Schema):
-    allowed = ma.fields.Boolean(required=True)
-    code = ma.fields.String(required=True, metadata={"enum": CODES})
+    allowed = ma.fields.Boolean(required=True, metadata={"example": True})
+    code = ma.fields.String(required=True, metadata={"enum": CODES, "example": "allowed"})
     reason = ma.fields.String(required=True)
     binding = ma.fields.Nested(CheckBinding)
 
@@ -173,13 +186,16 @@ class BatchCheckResult(ma.Schema):
 
 class OrgEvent(ma.Schema):
     event = ma.fields.String(required=True, validate=validate.OneOf(["moved"]))
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
-    old_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
-    new_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
+                            metadata={"example": "SB02"})
+    old_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500),
+                                metadata={"example": "HQ/BR01/SB02"})
+    new_path = ma.fields.String(required=True, validate=validate.Length(min=1, max=500),
+                                metadata={"example": "HQ/BR02/SB02"})
 
 
 class OrgEventResult(ma.Schema):
-    updated = ma.fields.Integer(required=True)
+    updated = ma.fields.Integer(required=True, metadata={"example": 3})
 
 
 class AuditQuery(PageQuery):

@@ -7,18 +7,18 @@ import marshmallow as ma
 
 class TokenRequest(ma.Schema):
     grant_type = ma.fields.String(required=True, metadata={
-        "enum": ["password", "refresh_token", "client_credentials"]})
-    username = ma.fields.String()
-    password = ma.fields.String()
+        "enum": ["password", "refresh_token", "client_credentials"], "example": "password"})
+    username = ma.fields.String(metadata={"example": "tangmin"})
+    password = ma.fields.String(metadata={"example": "Seven-Counters-Open-9"})
     refresh_token = ma.fields.String()
     client_id = ma.fields.String()
     client_secret = ma.fields.String()
 
 
 class TokenResponse(ma.Schema):
-    access_token = ma.fields.String(required=True)
-    token_type = ma.fields.String(required=True, metadata={"enum": ["Bearer"]})
-    expires_in = ma.fields.Integer(required=True)
+    access_token = ma.fields.String(required=True, metadata={"example": "eyJhbGciOiJSUzI1NiIs…"})
+    token_type = ma.fields.String(required=True, metadata={"enum": ["Bearer"], "example": "Bearer"})
+    expires_in = ma.fields.Integer(required=True, metadata={"example": 300})
     refresh_token = ma.fields.String(metadata={"description": "Password and refresh grants."})
     scope = ma.fields.String(metadata={"description": "Client credentials: the permissions."})
 
@@ -29,7 +29,7 @@ class OAuthErrorBody(ma.Schema):
 
 
 class TokenParam(ma.Schema):
-    token = ma.fields.String(required=True)
+    token = ma.fields.String(required=True, metadata={"example": "eyJhbGciOiJSUzI1NiIs…"})
     token_type_hint = ma.fields.String(metadata={"enum": ["access_token", "refresh_token"]})
 
 
@@ -41,7 +41,7 @@ class Introspection(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE
 
-    active = ma.fields.Boolean(required=True)
+    active = ma.fields.Boolean(required=True, metadata={"example": True})
     token_type = ma.fields.String()
     sub = ma.fields.String()
     exp = ma.fields.Integer()
@@ -61,8 +61,9 @@ class Metadata(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE
 
-    issuer = ma.fields.String(required=True)
-    token_endpoint = ma.fields.String(required=True)
+    issuer = ma.fields.String(required=True, metadata={"example": "http://127.0.0.1:8001/auth"})
+    token_endpoint = ma.fields.String(required=True, metadata={
+        "example": "http://127.0.0.1:8001/auth/token"})
     jwks_uri = ma.fields.String(required=True)
     introspection_endpoint = ma.fields.String(required=True)
     revocation_endpoint = ma.fields.String(required=True)
@@ -75,7 +76,9 @@ class Metadata(ma.Schema):
 
 
 class Jwks(ma.Schema):
-    keys = ma.fields.List(ma.fields.Dict(), required=True)
+    keys = ma.fields.List(ma.fields.Dict(), required=True, metadata={"example": [
+        {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": "2026-12-01", "n": "0vx7…",
+         "e": "AQAB"}]})
 
 
 def form_or_json(schema: str) -> dict:
