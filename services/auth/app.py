@@ -21,6 +21,7 @@ from services.auth.models import db
 from services.auth.service import orgs, tokens
 from services.auth.service.ratelimit import FailureLimiter
 from services.auth.service.setup import first_start
+from services.auth.service.staff_directory import HttpStaffDirectory
 from shared.audit import utcnow
 from shared.db import engine_of, init_db, ping, session_for, upgrade
 from shared.http import ServiceClient
@@ -59,7 +60,9 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
                clock: Callable[[], dt.datetime] | None = None) -> Flask:
     """Build the app. `verifier` exists for the shared factory signature only: auth always
     verifies bearer tokens with its own keys from its database (trusting any other key would
-    let tokens auth never issued administer auth). `staff_lookup` and `clock` are for tests."""
+    let tokens auth never issued administer auth). `staff_lookup` and `clock` are for tests:
+    `staff_lookup` is the staff directory (`service.staff_directory.StaffDirectory`: a unit's
+    path and type, an employee's existence)."""
     del verifier
     settings = settings or Settings("auth")
     settings.check()
@@ -77,7 +80,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     app.extensions["auth_clock"] = clock or utcnow
     app.extensions["auth_limiter"] = FailureLimiter()
     if staff_lookup is None:
-        staff_lookup = orgs.StaffPaths(ServiceClient(
+        staff_lookup = HttpStaffDirectory(ServiceClient(
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup

@@ -55,9 +55,11 @@ def load_demo(*, session: Session, settings: Settings, now: dt.datetime,
         log.warning("no demo organisation at %s; demo users not loaded", path)
         return 0
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    types = {u["code"]: u.get("type") for u in data.get("org_units") or []}
     for code, unit_path in org_paths(data.get("org_units") or []).items():
         if session.get(OrgPath, code) is None:
-            orgs.remember(session=session, code=code, path=unit_path, source="demo", now=now)
+            orgs.remember(session=session, code=code, path=unit_path, source="demo", now=now,
+                          unit_type=types.get(code))
     actor = Actor.system("demo")
     demo_hash = passwords.hash_password(settings, DEMO_PASSWORD)
     created = 0

@@ -52,6 +52,12 @@ class Role(Model):
     description: Mapped[str] = mapped_column(String(500), default="")
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The unit types a binding of this role may name (`branch_head`: sub-branches and
+    #: outlets); null = any type, and "*" only then.
+    unit_types: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    #: A staff qualification the holder must keep (`customer_manager`, 客户经理资格): its
+    #: withdrawal ends the bindings and refuses new ones.
+    requires_qualification: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SodPair(Model):
@@ -122,6 +128,8 @@ class OrgPath(Model):
     path: Mapped[str] = mapped_column(String(500), index=True)
     source: Mapped[str] = mapped_column(String(20), default="staff")  # staff | demo
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The unit's type as staff says it (types never change there); null until asked.
+    unit_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class RoleBinding(Model):
@@ -142,6 +150,22 @@ class RoleBinding(Model):
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class QualificationState(Model):
+    """The latest withdrawal or restoration of an employee's qualification that staff told
+    auth of (`POST /auth/people-events`). `sequence` is staff's record id: an older event
+    delivered late (at least once, maybe twice) never undoes a newer one."""
+
+    __tablename__ = "qualification_states"
+
+    employee_no: Mapped[str] = mapped_column(String(40), primary_key=True)
+    qualification: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # withdrawn | restored
+    reference: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Client(Model):

@@ -87,10 +87,21 @@ class PermissionRead(ma.Schema):
                        "permissions: clients have no org scope."})
 
 
+_UNIT_TYPES = ("The unit types a binding of this role may name (head_office, branch, "
+               "sub_branch, outlet, department); null: any unit, and \"*\" only then. "
+               "Elsewhere → 422.")
+_REQUIRES = ("A staff qualification the holder must keep (e.g. customer_manager): while it "
+             "is withdrawn, bindings end and new ones → 409.")
+
+
 class RoleRead(ma.Schema):
     name = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     permissions = ma.fields.List(ma.fields.String(), required=True)
+    unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
+                                metadata={"description": _UNIT_TYPES})
+    requires_qualification = ma.fields.String(allow_none=True,
+                                              metadata={"description": _REQUIRES})
 
 
 class RoleCreate(ma.Schema):
@@ -98,11 +109,21 @@ class RoleCreate(ma.Schema):
         _name, validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits, _.")])
     description = ma.fields.String(load_default="", validate=validate.Length(max=500))
     permissions = ma.fields.List(ma.fields.String(), required=True)
+    unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
+                                validate=validate.Length(max=5),
+                                metadata={"description": _UNIT_TYPES})
+    requires_qualification = ma.fields.String(allow_none=True, validate=_name,
+                                              metadata={"description": _REQUIRES})
 
 
 class RoleUpdate(ma.Schema):
     description = ma.fields.String(validate=validate.Length(max=500))
     permissions = ma.fields.List(ma.fields.String())
+    unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
+                                validate=validate.Length(max=5),
+                                metadata={"description": _UNIT_TYPES})
+    requires_qualification = ma.fields.String(allow_none=True, validate=_name,
+                                              metadata={"description": _REQUIRES})
 
 
 class SodPairCreate(ma.Schema):

@@ -91,7 +91,7 @@ def test_a_disabled_client_can_no_longer_get_tokens(auth, client):
 def test_service_clients_are_provisioned_with_their_fixed_permissions(auth, client):
     token = auth.client_token("staff")
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["scope"] == "auth:check auth:org-sync"
+    assert claims["scope"] == "auth:check auth:org-sync auth:people-sync"
     resp = client.patch("/auth/clients/svc-staff", headers=auth.admin,
                         json={"permissions": ["auth:admin"]})
     assert resp.status_code == 409

@@ -31,7 +31,11 @@ def leave(auth):
 
 @pytest.fixture
 def branch(auth, client):
-    """Branch heads over SB01 and the units above it, and some that must not show."""
+    """Branch heads over SB01 and the units above it, and some that must not show (the
+    role's unit types are lifted here: what is under test is the order of holders)."""
+    lifted = client.patch("/auth/roles/branch_head", headers=auth.admin,
+                          json={"unit_types": None})
+    assert lifted.status_code == 200 and lifted.get_json()["unit_types"] is None
     ids = {
         "near": auth.user("near", ("branch_head", "SB01"), employee_no="E1"),
         "above": auth.user("above", ("branch_head", "BR01"), employee_no="E2"),

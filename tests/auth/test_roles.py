@@ -12,7 +12,8 @@ def test_roles_are_listed_in_the_list_envelope_with_their_permissions(auth, clie
     body = client.get("/auth/roles", headers=bearer(auth.token("amy"))).get_json()
     assert set(body) == {"items", "total", "page", "per_page"}
     roles = {r["name"]: r for r in body["items"]}
-    assert set(roles) == {"admin", "hr", "branch_head", "dept_manager", "employee", "auditor"}
+    assert set(roles) == {"admin", "hr", "branch_head", "dept_manager", "employee", "auditor",
+                          "customer_manager"}
     assert "auth:admin" in roles["admin"]["permissions"]
     assert "auth:audit" in roles["auditor"]["permissions"] and roles["auditor"]["description"]
     assert client.get("/auth/roles?per_page=0", headers=auth.admin).status_code == 422

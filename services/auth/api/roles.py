@@ -31,7 +31,7 @@ def _update(body: dict[str, Any], name: str) -> Any:
     common.require_admin()
     return roles.update_role(session=db.session, name=name, actor=common.actor(),
                              permissions=body.get("permissions"),
-                             description=body.get("description"))
+                             description=body.get("description"), changes=body)
 
 
 @blp.route("/roles")

@@ -36,13 +36,17 @@ class Users(MethodView):
 
     @blp.arguments(UserCreate)
     @blp.response(201, UserDetail)
+    @blp.alt_response(503, description="An employee number was given and staff cannot be "
+                      "asked whether it exists; nothing was written.")
     def post(self, body: dict[str, Any]) -> Any:
-        """Create a user (password policy: 10+ characters, not the username, not common)."""
+        """Create a user (password policy: 10+ characters, not the username, not common).
+        A linked `employee_no` must be an employee staff knows who has not left (422)."""
         common.require_admin()
         user = users.create(session=db.session, settings=common.settings(),
                             actor=common.actor(), now=common.now(),
                             employee_no=body.get("employee_no"), username=body["username"],
-                            password=body["password"], display_name=body["display_name"])
+                            password=body["password"], display_name=body["display_name"],
+                            staff=common.staff_lookup())
         return users.detail(session=db.session, user_id=user.id)
 
 
@@ -61,7 +65,8 @@ class UserItem(MethodView):
         number or password."""
         common.require_admin()
         users.update(session=db.session, settings=common.settings(), user_id=user_id,
-                     changes=body, actor=common.actor(), now=common.now())
+                     changes=body, actor=common.actor(), now=common.now(),
+                     staff=common.staff_lookup())
         return users.detail(session=db.session, user_id=user_id)
 
 
@@ -69,7 +74,10 @@ class UserItem(MethodView):
 class UserBindings(MethodView):
     @blp.arguments(BindingCreate)
     @blp.response(201, BindingRead)
-    @blp.alt_response(409, description="Separation of duties refused the binding.")
+    @blp.alt_response(409, description="A duplicate of a binding held, a separation-of-duties "
+                      "conflict, or a qualification the role needs is withdrawn.")
+    @blp.alt_response(422, description="An unknown role or unit, or a unit of a type the "
+                      "role may not be bound over.")
     @blp.alt_response(503, description="The unit is not cached and staff is down.")
     def post(self, body: dict[str, Any], user_id: int) -> Any:
         """Bind a role over a unit's subtree (or "*"), optionally for inclusive dates."""
@@ -89,7 +97,7 @@ class UserBinding(MethodView):
         """Remove a binding; checks and new tokens stop carrying it at once."""
         common.require_admin()
         bindings.remove(session=db.session, user_id=user_id, binding_id=binding_id,
-                        actor=common.actor())
+                        actor=common.actor(), now=common.now())
 
 
 @blp.route("/<int:user_id>/unlock")

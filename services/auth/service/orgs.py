@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,22 @@ from shared.permissions import WHOLE_ORGANISATION
 #: `lookup(code)` → the unit's path, None when staff does not know it; raises
 #: `ServiceUnavailable` when staff cannot answer.
 StaffLookup = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What auth needs to know of a unit to bind a role over it."""
+
+    path: str
+    type: str | None
+
+
+class UnitDirectory(Protocol):
+    """A `StaffLookup` that can also say a unit's type (`service.staff_directory`)."""
+
+    def __call__(self, code: str) -> str | None: ...
+
+    def unit(self, code: str) -> UnitFacts | None: ...
 
 
 def cached_paths(*, session: Session, codes: Iterable[str]) -> dict[str, str]:
@@ -52,13 +69,43 @@ def resolve(*, session: Session, codes: Iterable[str], lookup: StaffLookup | Non
     return found
 
 
-def remember(*, session: Session, code: str, path: str, source: str, now: dt.datetime) -> None:
+def remember(*, session: Session, code: str, path: str, source: str, now: dt.datetime,
+             unit_type: str | None = None) -> None:
+    """Cache a unit's path (and its type when known: a known type is never forgotten)."""
     row = session.get(OrgPath, code)
     if row is None:
-        session.add(OrgPath(code=code, path=path, source=source, updated_at=now))
-    elif row.path != path:
-        row.path, row.source, row.updated_at = path, source, now
+        session.add(OrgPath(code=code, path=path, source=source, updated_at=now,
+                            unit_type=unit_type))
+    else:
+        if row.path != path:
+            row.path, row.source, row.updated_at = path, source, now
+        if unit_type is not None and row.unit_type != unit_type:
+            row.unit_type = unit_type
     session.flush()
+
+
+def describe(*, session: Session, code: str, lookup: StaffLookup | None,
+             now: dt.datetime) -> UnitFacts | None:
+    """The unit's path and type: from the cache when both are there, else from staff (one
+    call, then cached); None = unknown unit. "*" has no type. Types are cached for good:
+    staff never changes a unit's type, and a move (`moved`) only rewrites paths."""
+    if code == WHOLE_ORGANISATION:
+        return UnitFacts(WHOLE_ORGANISATION, None)
+    row = session.get(OrgPath, code)
+    if row is not None and row.unit_type is not None:
+        return UnitFacts(row.path, row.unit_type)
+    unit = getattr(lookup, "unit", None)
+    if unit is None:
+        if lookup is None:
+            raise ServiceUnavailable("The staff service is not configured; the unit is unknown.")
+        path = row.path if row is not None else resolve(
+            session=session, codes=[code], lookup=lookup, now=now)[code]
+        return None if path is None else UnitFacts(path, None)
+    facts: UnitFacts | None = unit(code)
+    if facts is not None:
+        remember(session=session, code=code, path=facts.path, source="staff", now=now,
+                 unit_type=facts.type)
+    return facts
 
 
 def _escape_like(text: str) -> str:
@@ -84,23 +131,3 @@ def moved(*, session: Session, code: str, old_path: str, new_path: str, actor: A
     session.commit()
     return changed
 
-
-class StaffPaths:
-    """The real `StaffLookup`: asks the staff service with auth's own client token."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    def __call__(self, code: str) -> str | None:
-        from urllib.parse import quote
-
-        resp = self.client.get(f"/staff/org-units/{quote(code, safe='')}")
-        if resp.status_code == 404:
-            return None
-        if resp.status_code != 200:
-            raise ServiceUnavailable(f"The staff service answered {resp.status_code}.")
-        try:
-            path = resp.json()["path"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ServiceUnavailable("The staff service gave no path for the unit.") from exc
-        return str(path)

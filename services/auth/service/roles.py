@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.auth.domain.placement import UNIT_TYPES
 from services.auth.models import AuditEvent, Permission, Role, RoleBinding, SodPair
 from shared.audit import Actor, record
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -36,7 +37,9 @@ def load_reference_roles(*, session: Session, path: Path = ROLES_FILE) -> bool:
     every = sorted(data["permissions"])
     for name, spec in data["roles"].items():
         perms = every if spec["permissions"] == "ALL" else sorted(spec["permissions"])
-        session.add(Role(name=name, description=spec.get("description", ""), permissions=perms))
+        session.add(Role(name=name, description=spec.get("description", ""), permissions=perms,
+                         unit_types=spec.get("unit_types"),
+                         requires_qualification=spec.get("requires_qualification")))
     for a, b in data.get("separation_of_duties") or []:
         lo, hi = sorted((a, b))
         session.add(SodPair(role_a=lo, role_b=hi))
@@ -92,25 +95,48 @@ def _check_permissions(session: Session, permissions: list[str]) -> list[str]:
     return sorted(set(permissions))
 
 
+def _check_unit_types(unit_types: list[str] | None) -> list[str] | None:
+    if unit_types is None:
+        return None
+    unknown = sorted(set(unit_types) - set(UNIT_TYPES))
+    if unknown:
+        raise ValidationFailed("Unknown unit types.", errors={"unit_types": [
+            f"Unknown unit type: {t}; one of {', '.join(UNIT_TYPES)}." for t in unknown]})
+    return [t for t in UNIT_TYPES if t in set(unit_types)]
+
+
+def _state(role: Role) -> dict[str, Any]:
+    """A role as the audit trail shows it before and after a change."""
+    return {"permissions": list(role.permissions), "description": role.description,
+            "unit_types": role.unit_types, "requires_qualification": role.requires_qualification}
+
+
 def create_role(*, session: Session, name: str, description: str, permissions: list[str],
-                actor: Actor) -> Role:
+                actor: Actor, unit_types: list[str] | None = None,
+                requires_qualification: str | None = None) -> Role:
     if session.get(Role, name) is not None:
         raise Conflict(f"The role {name!r} exists already.")
     role = Role(name=name, description=description,
-                permissions=_check_permissions(session, permissions))
+                permissions=_check_permissions(session, permissions),
+                unit_types=_check_unit_types(unit_types),
+                requires_qualification=requires_qualification)
     session.add(role)
     record(session, AuditEvent, actor=actor, action="role.created", target_type="role",
-           target_id=name, after={"permissions": role.permissions, "description": description})
+           target_id=name, after=_state(role))
     session.commit()
     return role
 
 
 def update_role(*, session: Session, name: str, permissions: list[str] | None,
-                description: str | None, actor: Actor) -> Role:
-    """Replace a role's permissions and/or description. The admin role keeps `auth:admin`
-    (else nobody could ever administer auth again)."""
+                description: str | None, actor: Actor,
+                changes: dict[str, Any] | None = None) -> Role:
+    """Replace a role's permissions, description, `unit_types` or `requires_qualification`
+    (the last two when present in `changes`, null clearing them). The admin role keeps
+    `auth:admin` (else nobody could ever administer auth again). New rules apply to bindings
+    made from now on; bindings held are not re-judged."""
     role = get_role(session=session, name=name)
-    before = {"permissions": list(role.permissions), "description": role.description}
+    before = _state(role)
+    changes = changes or {}
     if permissions is not None:
         perms = _check_permissions(session, permissions)
         if name == "admin" and "auth:admin" not in perms:
@@ -118,9 +144,12 @@ def update_role(*, session: Session, name: str, permissions: list[str] | None,
         role.permissions = perms
     if description is not None:
         role.description = description
+    if "unit_types" in changes:
+        role.unit_types = _check_unit_types(changes["unit_types"])
+    if "requires_qualification" in changes:
+        role.requires_qualification = changes["requires_qualification"]
     record(session, AuditEvent, actor=actor, action="role.updated", target_type="role",
-           target_id=name, before=before,
-           after={"permissions": list(role.permissions), "description": role.description})
+           target_id=name, before=before, after=_state(role))
     session.commit()
     return role
 

@@ -8,7 +8,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,8 +19,11 @@ from services.auth.models import AuditEvent, RoleBinding, User
 from services.auth.service import bindings, passwords, refresh
 from services.auth.service.common import iso_utc
 from shared.audit import Actor, record
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from services.auth.service.staff_directory import StaffDirectory
 
 log = logging.getLogger("hr.auth")
 
@@ -44,9 +47,26 @@ def check_password(password: str, username: str) -> None:
                                errors={"password": errors})
 
 
+def check_employee(*, staff: StaffDirectory | None, employee_no: str) -> None:
+    """The employee must exist in staff and not have left (422 otherwise); staff down →
+    503. Asked before anything is written, so a refusal or an outage leaves no user."""
+    if staff is None:
+        raise ServiceUnavailable("The staff service is not configured; the employee number "
+                                 "cannot be checked.")
+    employee = staff.employee(employee_no)
+    if employee is None:
+        message = f"Staff knows no employee {employee_no}."
+        raise ValidationFailed(message, errors={"employee_no": [message]})
+    if employee.status == "left":
+        message = f"The employee {employee_no} has left."
+        raise ValidationFailed(message, errors={"employee_no": [message]})
+
+
 def create(*, session: Session, settings: Settings, username: str, password: str,
            display_name: str, employee_no: str | None, actor: Actor,
-           now: dt.datetime, enforce_policy: bool = True) -> User:
+           now: dt.datetime, staff: StaffDirectory | None,
+           enforce_policy: bool = True) -> User:
+    """A new user; a linked `employee_no` must be an employee staff knows (`staff`)."""
     username = normalise(username)
     if enforce_policy:
         check_password(password, username)
@@ -55,6 +75,8 @@ def create(*, session: Session, settings: Settings, username: str, password: str
     if employee_no and session.scalars(select(User.id)
                                        .where(User.employee_no == employee_no)).first():
         raise Conflict(f"Employee {employee_no} has a user already.")
+    if employee_no:
+        check_employee(staff=staff, employee_no=employee_no)
     user = User(username=username, password_hash=passwords.hash_password(settings, password),
                 display_name=display_name, employee_no=employee_no or None, status="active",
                 created_at=now, updated_at=now)
@@ -100,8 +122,9 @@ def list_users(*, session: Session, page: int, per_page: int, status: str | None
 
 
 def update(*, session: Session, settings: Settings, user_id: int, changes: dict[str, Any],
-           actor: Actor, now: dt.datetime) -> User:
-    """Apply an admin's edit. Disabling revokes every refresh token family at once."""
+           actor: Actor, now: dt.datetime, staff: StaffDirectory | None) -> User:
+    """Apply an admin's edit. Disabling revokes every refresh token family at once; a new
+    `employee_no` must be an employee staff knows."""
     user = get(session=session, user_id=user_id)
     before = public(user)
     if "password" in changes:
@@ -112,6 +135,8 @@ def update(*, session: Session, settings: Settings, user_id: int, changes: dict[
         if emp and session.scalars(select(User.id).where(User.employee_no == emp,
                                                          User.id != user.id)).first():
             raise Conflict(f"Employee {emp} has a user already.")
+        if emp:
+            check_employee(staff=staff, employee_no=emp)
         user.employee_no = emp
     if "display_name" in changes:
         user.display_name = changes["display_name"]
@@ -166,9 +191,10 @@ def bootstrap_admin(*, session: Session, settings: Settings, now: dt.datetime) -
     username = normalise(username)
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
+        # The operator chose the password; refusing it would not start.
         user = create(session=session, settings=settings, username=username, password=password,
                       display_name="Administrator", employee_no=None, actor=actor, now=now,
-                      enforce_policy=False)  # the operator chose it; refusing would not start
+                      staff=None, enforce_policy=False)
         if policy_errors(password, username):
             log.warning("HR_BOOTSTRAP_ADMIN's password breaks the password policy; change it")
     else:
