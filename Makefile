@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run gateway test test-sqlite test-postgres lint bench soak clean
+.PHONY: install run gateway secrets test test-sqlite test-postgres lint bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ gateway: $(STAMP)
 		--set GATEWAY_PORT=$(GATEWAY_PORT)
 	exec nginx -c $(CURDIR)/var/gateway/nginx.conf -p $(CURDIR)/var/gateway \
 		-g 'daemon off; pid $(CURDIR)/var/gateway/nginx.pid;'
+
+## `.env` for docker compose: every secret fresh and random, mode 0600 (never overwrites
+## an existing file unless FORCE=1). The shipped .env.example holds no usable secret.
+ENV_FILE ?= .env
+secrets:
+	$(PYTHON) deploy/make_secrets.py --output $(ENV_FILE) $(if $(FORCE),--force)
 
 ## The whole suite, once on SQLite and once on a throwaway PostgreSQL server.
 test: $(STAMP)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 from shared.settings import Settings
+from shared.settings_production import refuse_stored_demo_data
 
 
 def main(service: str, prepare: Callable[[Settings], None],
@@ -22,6 +23,7 @@ def main(service: str, prepare: Callable[[Settings], None],
     settings.check()
     if ns.command == "prepare":
         prepare(settings)
+        refuse_stored_demo_data(settings)
         return 0
     if ns.command == "settings":
         json.dump(settings.public(), sys.stdout, indent=2)

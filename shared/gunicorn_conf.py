@@ -12,6 +12,7 @@ import shutil
 import tempfile
 
 from shared.settings import Settings
+from shared.settings_production import refuse_stored_demo_data
 
 _service = os.environ["HR_SERVICE"]
 _settings = Settings(_service)
@@ -42,6 +43,7 @@ def on_starting(server):
         os.remove(stale)
     _settings.check()
     importlib.import_module(f"services.{_service}.app").prepare(_settings)
+    refuse_stored_demo_data(_settings)  # production: e.g. demo users left in auth's store
 
 
 def child_exit(server, worker):

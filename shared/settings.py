@@ -46,7 +46,9 @@ class Settings:
         )
         self.issuer = env.get("HR_ISSUER", "http://127.0.0.1:8001/auth")
         self.timezone = env.get("HR_TIMEZONE", "Asia/Shanghai")
-        self.demo = _bool(env.get("HR_DEMO"), True)
+        #: Demo data: on by default for a developer, off by default in production, where
+        #: turning it on refuses to start (`check`).
+        self.demo = _bool(env.get("HR_DEMO"), self.environment != "production")
         self.bootstrap_admin = env.get("HR_BOOTSTRAP_ADMIN") or None
         self.log_level = env.get("HR_LOG_LEVEL", "INFO")
         self.log_json = _bool(env.get("HR_LOG_JSON"), True)
@@ -67,6 +69,8 @@ class Settings:
         #: Encrypts auth's private signing keys at rest.
         self.key_encryption_key = env.get("HR_KEY_ENCRYPTION_KEY", DEV_DEFAULT)
         self.client_id, self.client_secret = self._client_credentials(env, upper)
+        #: The secrets this process holds, by the variable that sets them (`check`).
+        self.secrets = self._secrets(env)
         #: argon2id cost for auth's password hashes (RFC 9106's low-memory profile by default).
         self.argon2_time_cost = int(env.get("HR_ARGON2_TIME_COST", "3"))
         self.argon2_memory_kib = int(env.get("HR_ARGON2_MEMORY_KIB", "65536"))
@@ -89,24 +93,60 @@ class Settings:
                 return entry["client_id"], entry["client_secret"]
         return f"svc-{self.service}", DEV_DEFAULT
 
+    def _secrets(self, env: dict[str, str]) -> dict[str, str | None]:
+        """Auth: its key-encryption key and every client secret it provisions; another
+        service: its own client secret. Every service: its database password, if any."""
+        found: dict[str, str | None] = {}
+        if self.service == "auth":
+            found["HR_KEY_ENCRYPTION_KEY"] = self.key_encryption_key
+            for name in SERVICES[1:]:
+                found[f"HR_{name.upper()}_CLIENT_SECRET"] = Settings(name, env).client_secret
+        else:
+            found[f"HR_{self.service.upper()}_CLIENT_SECRET"] = self.client_secret
+        if not self.database_url.startswith("sqlite"):
+            from sqlalchemy.engine import make_url
+
+            try:
+                password = make_url(self.database_url).password
+            except Exception:  # an unreadable URL fails at connect, clearly
+                password = None
+            found[f"{self.service.upper()}_DATABASE_URL password"] = (
+                None if password is None else str(password))
+        return found
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
     def check(self) -> None:
-        """Refuse to start in production with any development default secret."""
+        """Refuse to start in production with demo data, SQLite, or any secret that is a
+        development default, a value shipped in the repository, or too short to be random
+        (`shared.settings_production` says what and why)."""
         if not self.is_production:
             return
+        from shared.settings_production import (
+            MissingExample,
+            secret_problems,
+            shipped_values,
+        )
+
         bad = []
-        if self.service == "auth" and self.key_encryption_key == DEV_DEFAULT:
-            bad.append("HR_KEY_ENCRYPTION_KEY")
-        if self.service != "auth" and self.client_secret == DEV_DEFAULT:
-            bad.append(f"HR_{self.service.upper()}_CLIENT_SECRET")
+        if self.demo:
+            bad.append("HR_DEMO is on (demo users share a published password)")
         if self.database_url.startswith("sqlite"):
             bad.append(f"{self.service.upper()}_DATABASE_URL (SQLite in production)")
+        try:
+            shipped = shipped_values(extra=[DEV_DEFAULT])
+        except MissingExample as exc:
+            bad.append(str(exc))
+            shipped = frozenset({DEV_DEFAULT})
+        bad += secret_problems(self.secrets, shipped)
+        if self.service == "auth" and self.bootstrap_admin:
+            bad += secret_problems({"HR_BOOTSTRAP_ADMIN password":
+                                    self.bootstrap_admin.partition(":")[2]}, shipped,
+                                   random=False)
         if bad:
-            raise InsecureSettings(
-                "refusing to start in production with defaults: " + ", ".join(bad))
+            raise InsecureSettings("refusing to start in production: " + "; ".join(bad))
 
     def public(self) -> dict[str, object]:
         """What may be printed or logged: no secrets."""

@@ -2,8 +2,9 @@
 
 The structure is asserted from the parsed YAML; if a compose binary is installed
 (`docker-compose` v1 — Debian package `docker-compose` — or `docker compose` v2), it also
-validates the file with `config -q`, with the example environment and without it (then
-every required secret must be reported missing).
+validates the file with `config -q`: with the `.env` that `make secrets` writes it passes;
+with the shipped example (which holds no usable secret) or nothing, compose refuses and says
+to run `make secrets`.
 """
 
 from __future__ import annotations
@@ -188,19 +189,58 @@ def _compose_command() -> list[str] | None:
     return None
 
 
+def _make_secrets(output: Path, *extra: str) -> subprocess.CompletedProcess:
+    """`make secrets ENV_FILE=output` — the documented command itself."""
+    return subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "secrets",
+                           f"ENV_FILE={output}", *extra], capture_output=True, text=True)
+
+
+def test_the_example_ships_no_usable_secret(compose):
+    """Every variable compose requires is empty in the example, so it cannot be used as is."""
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", COMPOSE.read_text(encoding="utf-8")))
+    values = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
+                  if line and not line.startswith("#"))
+    assert {name: values[name] for name in required} == dict.fromkeys(required, "")
+
+
+def test_make_secrets_writes_fresh_random_values_owner_only_and_never_overwrites(tmp_path):
+    from shared.settings_production import MIN_BITS, randomness_bits, shipped_values
+
+    first, second = tmp_path / "a.env", tmp_path / "b.env"
+    assert _make_secrets(first).returncode == 0
+    assert _make_secrets(second).returncode == 0
+    assert first.stat().st_mode & 0o777 == 0o600
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", COMPOSE.read_text(encoding="utf-8")))
+    a, b = (dict(line.split("=", 1) for line in p.read_text().splitlines()
+                 if line and not line.startswith("#")) for p in (first, second))
+    for name in required:
+        assert a[name] != b[name]
+        assert randomness_bits(a[name]) >= MIN_BITS and a[name] not in shipped_values()
+    before = first.read_text()
+    again = _make_secrets(first)
+    assert again.returncode != 0 and "not overwritten" in again.stderr
+    assert first.read_text() == before
+    assert _make_secrets(first, "FORCE=1").returncode == 0
+    assert first.read_text() != before
+
+
 def test_compose_config_validates(tmp_path):
     cmd = _compose_command()
     if cmd is None:
         pytest.skip("no docker-compose (v1, Debian package docker-compose) or docker compose v2")
     base = [*cmd, "--project-directory", str(ROOT), "-f", str(COMPOSE)]
     env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(tmp_path)}
-    ok = subprocess.run([*base, "--env-file", str(ENV_EXAMPLE), "config", "-q"],
+    # A fresh clone after `make secrets`: the configuration is complete.
+    secrets_file = tmp_path / "fresh.env"
+    assert _make_secrets(secrets_file).returncode == 0
+    ok = subprocess.run([*base, "--env-file", str(secrets_file), "config", "-q"],
                         capture_output=True, text=True, env=env, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    # Without the secrets compose must refuse to go on.
+    # The example as shipped, or nothing: compose refuses and says what to do.
     empty = tmp_path / "empty.env"
     empty.write_text("")
-    bad = subprocess.run([*base, "--env-file", str(empty), "config", "-q"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert bad.returncode != 0
-    assert "set " in bad.stderr
+    for env_file in (ENV_EXAMPLE, empty):
+        bad = subprocess.run([*base, "--env-file", str(env_file), "config", "-q"],
+                             capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert bad.returncode != 0
+        assert "run make secrets" in bad.stderr
