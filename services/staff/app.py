@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,11 @@ from sqlalchemy import func, select
 
 from services.staff.api import blueprints
 from services.staff.api.read_lane import read_lane
+from services.staff.api.scheduled import install_due_step
 from services.staff.models import OrgUnit, Position, db
 from services.staff.notify import EventSender
-from services.staff.service import loading, outbox
+from services.staff.service import loading, outbox, schedule_store, scheduled
+from shared.audit import utcnow
 from shared.db import engine_of, init_db, ping, session_for, upgrade
 from shared.permissions import authenticate_request
 from shared.settings import Settings
@@ -50,7 +54,9 @@ was built from has changed: any write, by anyone, shows on the very next read.""
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
-               sender: outbox.Sender | None = None) -> Flask:
+               sender: outbox.Sender | None = None,
+               clock: Callable[[], dt.datetime] | None = None) -> Flask:
+    """`clock` (tests): the instant "today" is taken from for dated changes."""
     settings = settings or Settings("staff")
     settings.check()
     app, _api = build_app(
@@ -68,8 +74,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             outbox.deliver(db.session, app.extensions["staff_sender"])
 
     after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
+    app.extensions["staff_clock"] = clock or utcnow
+    install_due_step(app, after_apply=deliver_outbox)
 
-    lane = read_lane(app.wsgi_app, engine=engine_of(app, db))
+    lane = read_lane(app.wsgi_app, engine=engine_of(app, db),
+                     clock=lambda: app.extensions["staff_clock"]().timestamp())
     lane.enabled = settings.replay
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["staff_read_lane"] = lane
@@ -92,3 +101,15 @@ def deliver_events(settings: Settings, sender: Any = None) -> dict[str, int]:
     """Deliver every pending outbox event now (backoff ignored)."""
     with session_for(settings.database_url) as session:
         return outbox.deliver(session, sender or EventSender(settings), force=True)
+
+
+def apply_scheduled(settings: Settings, today: dt.date | None = None,
+                    sender: Any = None) -> dict[str, int]:
+    """Apply every dated change due by `today` (default: the organisation's date now), then
+    deliver what they owe other services — the cron twin of the due-changes step."""
+    day = today or schedule_store.today_in(utcnow(), settings.timezone)
+    with session_for(settings.database_url) as session:
+        counts = scheduled.apply_due(session=session, today=day)
+        if counts["applied"] and outbox.has_due(session):
+            outbox.deliver(session, sender or EventSender(settings), force=True)
+    return counts

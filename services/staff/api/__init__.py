@@ -8,6 +8,7 @@ from services.staff.api.org_units import blp as org_units_blp
 from services.staff.api.positions import blp as positions_blp
 from services.staff.api.qualifications import blp as qualifications_blp
 from services.staff.api.relations import blp as relations_blp
+from services.staff.api.scheduled import blp as scheduled_blp
 
 blueprints = [org_units_blp, chart_blp, positions_blp, imports_blp, employees_blp,
-              relations_blp, qualifications_blp, audit_blp]
+              relations_blp, qualifications_blp, scheduled_blp, audit_blp]

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.views import MethodView
+from sqlalchemy import select
 
 from services.staff import access
 from services.staff.api import read_lane
+from services.staff.api import scheduled as scheduled_api
 from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.api.plain_query import plain_listing_query
-from services.staff.models import db
+from services.staff.models import Position, db
 from services.staff.schemas.employees import (
     AssignmentRead,
     ChainRead,
@@ -20,10 +22,19 @@ from services.staff.schemas.employees import (
     EmployeePatch,
     EmployeeQuery,
     EmployeeRead,
+    EmployeeScheduled,
     EmployeeStatusChange,
     TransferIn,
 )
-from services.staff.service import assignments, chain, employees, listing, qualifications
+from services.staff.service import (
+    assignments,
+    chain,
+    employees,
+    listing,
+    qualifications,
+    schedule_store,
+    scheduled,
+)
 from services.staff.service.common import find_unit, get_employee
 from shared.audit import actor_from_request
 from shared.permissions import current_principal
@@ -51,15 +62,31 @@ def writable(employee_no: str) -> Any:
 
 
 class WithQualifications:
-    """An employee as `EmployeeDetail` dumps it: the row's attributes and the withdrawn
-    qualifications (not a column: the latest record per qualification decides)."""
+    """An employee as `EmployeeDetail` dumps it: the row's attributes, the withdrawn
+    qualifications (not a column: the latest record per qualification decides) and the
+    dated changes still pending."""
 
-    def __init__(self, employee: Any, withdrawn: list[str]) -> None:
+    def __init__(self, employee: Any, withdrawn: list[str] | None = None) -> None:
         self._employee = employee
-        self.qualifications_withdrawn = withdrawn
+        self.qualifications_withdrawn = withdrawn or []
+        self.scheduled_changes = schedule_store.pending(db.session, employee.employee_no)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._employee, name)
+
+
+def _to_be_hired(employee_in: dict[str, Any], change: Any) -> dict[str, Any]:
+    """A scheduled hire as `EmployeeScheduled` dumps it: the employee from the hire date."""
+    unit = find_unit(db.session, employee_in["org"])
+    position = db.session.scalar(select(Position).where(Position.code ==
+                                                         employee_in["position"]))
+    grade = employee_in.get("grade")
+    return {**employee_in, "unit": {"path": unit.path if unit else None},
+            "position": {"code": employee_in["position"]},
+            "grade": grade or (position.grade if position else None), "grade_override": grade,
+            "manager_no": employee_in.get("manager"), "status": "active",
+            "work_start_date": employee_in.get("work_start_date") or employee_in["hire_date"],
+            "scheduled_changes": [change]}
 
 
 def _listing(query: dict[str, Any]) -> Any:
@@ -102,13 +129,18 @@ class Employees(MethodView):
         return _listing(query)
 
     @blp.arguments(EmployeeCreate)
-    @blp.response(201, EmployeeRead)
+    @blp.response(201, EmployeeScheduled)
     @blp.doc(responses={"403": {"description": "No staff:write over the unit."},
                         "409": {"description": "The employee number is taken."},
                         "422": {"description": "Invalid fields, or an `org` or `manager` "
                                 "that does not exist or is outside the caller's scope."}})
     def post(self, employee_in: dict[str, Any]) -> Any:
         """Hire: the first assignment starts on the hire date.
+
+        A hire dated after today is scheduled: the answer is the employee as they will be
+        from that day, with the hire in `scheduled_changes`; until then the number is
+        reserved and nobody sees them (GET answers 404; `/staff/scheduled-changes` lists
+        it, and it can be cancelled there).
 
         Employee numbers are unique across the organisation: a number taken anywhere, also
         outside the caller's scope, is a 409 (they could not hire under it either way)."""
@@ -118,9 +150,14 @@ class Employees(MethodView):
         # does not exist.
         if unit is not None and access.knows_unit(principal, unit.path):
             access.require_write(principal, unit.path, unit.code)
-        return employees.create_employee(session=db.session, employee_in=employee_in,
-                                         actor=actor_from_request(),
-                                         sight=access.sight(principal))
+        if employee_in["hire_date"] > scheduled_api.today():
+            change = scheduled.schedule_hire(session=db.session, employee_in=employee_in,
+                                             actor=actor_from_request(),
+                                             sight=access.sight(principal))
+            return _to_be_hired(employee_in, change)
+        return WithQualifications(employees.create_employee(
+            session=db.session, employee_in=employee_in, actor=actor_from_request(),
+            sight=access.sight(principal)))
 
 
 @blp.route("/<employee_no>")
@@ -128,7 +165,8 @@ class EmployeeItem(MethodView):
     @blp.response(200, EmployeeDetail)
     @blp.doc(responses=NOT_FOUND)
     def get(self, employee_no: str) -> Any:
-        """One employee, with the qualifications currently withdrawn from them."""
+        """One employee, with the qualifications currently withdrawn from them and the
+        dated changes (transfer, status change) still waiting for their day."""
         employee = readable(employee_no)
         return WithQualifications(employee, qualifications.withdrawn_of(db.session,
                                                                         employee.id))
@@ -146,19 +184,28 @@ class EmployeeItem(MethodView):
 @blp.route("/<employee_no>/status")
 class EmployeeStatus(MethodView):
     @blp.arguments(EmployeeStatusChange)
-    @blp.response(200, EmployeeRead)
-    @blp.doc(responses={**NOT_FOUND, "409": {"description": "Already in that status."}})
+    @blp.response(200, EmployeeScheduled)
+    @blp.doc(responses={**NOT_FOUND, "409": {"description": "Already in that status, or "
+                                             "a status change is already scheduled."}})
     def post(self, change: dict[str, Any], employee_no: str) -> Any:
-        """Set active / suspended / left (audited, with the reason)."""
+        """Set active / suspended / left (audited, with the reason); with an
+        `effective_date` after today the change is scheduled for that day."""
         writable(employee_no)
-        return employees.change_status(session=db.session, employee_no=employee_no,
-                                       actor=actor_from_request(), **change)
+        effective = change.pop("effective_date", None)
+        if effective is not None and effective > scheduled_api.today():
+            scheduled.schedule_status(session=db.session, employee_no=employee_no,
+                                      effective=effective, actor=actor_from_request(),
+                                      reason=change.get("reason"), status=change["status"])
+            return WithQualifications(readable(employee_no))
+        return WithQualifications(employees.change_status(
+            session=db.session, employee_no=employee_no, actor=actor_from_request(),
+            **change))
 
 
 @blp.route("/<employee_no>/transfer")
 class EmployeeTransfer(MethodView):
     @blp.arguments(TransferIn)
-    @blp.response(200, EmployeeRead)
+    @blp.response(200, EmployeeScheduled)
     @blp.doc(responses={**NOT_FOUND, "403": {"description": "Not over both units."},
                         "409": {"description": "Has left, or already so assigned."},
                         "422": {"description": "Invalid, or an `org`, `manager` or "
@@ -166,7 +213,10 @@ class EmployeeTransfer(MethodView):
                                 "the caller's scope."}})
     def post(self, transfer_in: dict[str, Any], employee_no: str) -> Any:
         """Transfer to another unit/position from `effective_date` (staff:write over the
-        old and the new unit); the assignment history keeps the old one."""
+        old and the new unit); the assignment history keeps the old one. Dated after today
+        it is checked now and scheduled: the answer shows the employee still in the old
+        unit, with the transfer in `scheduled_changes`; it takes effect on that day
+        (checked again then) unless cancelled."""
         readable(employee_no)
         principal = current_principal()
 
@@ -174,10 +224,10 @@ class EmployeeTransfer(MethodView):
             access.require_write(principal, old.path, old.code)
             access.require_write(principal, new.path, new.code)
 
-        return assignments.transfer(
+        return WithQualifications(assignments.transfer(
             session=db.session, employee_no=employee_no, transfer_in=transfer_in,
             actor=actor_from_request(), check_write=check_write,
-            sight=access.sight(principal))
+            sight=access.sight(principal), today=scheduled_api.today()))
 
 
 @blp.route("/<employee_no>/assignments")

@@ -7,6 +7,7 @@ import marshmallow as ma
 from services.staff.schemas.fields import QueryBoolean, UTCDateTime
 from services.staff.schemas.org_units import Code
 from services.staff.schemas.positions import GRADES, PositionCode
+from services.staff.schemas.scheduled import ScheduledChangeRead
 from shared.web import PageQuery
 
 STATUSES = ("active", "suspended", "left")
@@ -16,11 +17,15 @@ EmployeeNo = ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$",
 
 
 class EmployeeCreate(ma.Schema):
-    employee_no = ma.fields.String(required=True, validate=EmployeeNo)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
-    org = ma.fields.String(required=True, validate=Code)
-    position = ma.fields.String(required=True, validate=PositionCode)
+    employee_no = ma.fields.String(required=True, validate=EmployeeNo,
+                                   metadata={"example": "E0068"})
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+                            metadata={"example": "林静"})
+    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200),
+                               metadata={"example": "Lin Jing"})
+    org = ma.fields.String(required=True, validate=Code, metadata={"example": "SB01_HALL"})
+    position = ma.fields.String(required=True, validate=PositionCode,
+                                metadata={"example": "CASH_TELLER"})
     grade = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(GRADES), metadata={
         "description": "Overrides the position's grade; omit to follow the position."})
     hire_date = ma.fields.Date(required=True)
@@ -34,7 +39,8 @@ class EmployeeImportRow(EmployeeCreate):
 
 
 class EmployeePatch(ma.Schema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                            metadata={"example": "唐敏"})
     name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
     grade = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(GRADES))
     work_start_date = ma.fields.Date()
@@ -43,6 +49,9 @@ class EmployeePatch(ma.Schema):
 class EmployeeStatusChange(ma.Schema):
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     reason = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
+    effective_date = ma.fields.Date(allow_none=True, metadata={
+        "description": "From when; after today the change is scheduled (the employee keeps "
+                       "their status until then). Omitted: at once."})
 
 
 class EmployeeRead(ma.Schema):
@@ -50,8 +59,10 @@ class EmployeeRead(ma.Schema):
     name = ma.fields.String(required=True)
     name_en = ma.fields.String(allow_none=True)
     org = ma.fields.String(required=True)
-    org_path = ma.fields.String(attribute="unit.path", required=True)
-    position = ma.fields.String(attribute="position.code", required=True)
+    org_path = ma.fields.String(attribute="unit.path", required=True,
+                                metadata={"example": "HQ/BR01/SB01/SB01_HALL"})
+    position = ma.fields.String(attribute="position.code", required=True,
+                                metadata={"example": "CASH_TELLER"})
     grade = ma.fields.String(required=True)
     grade_override = ma.fields.String(allow_none=True)
     manager = ma.fields.String(attribute="manager_no", allow_none=True)
@@ -60,7 +71,14 @@ class EmployeeRead(ma.Schema):
     status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
 
 
-class EmployeeDetail(EmployeeRead):
+class EmployeeScheduled(EmployeeRead):
+    scheduled_changes = ma.fields.List(ma.fields.Nested(ScheduledChangeRead), required=True,
+                                       metadata={"description": "Dated changes still pending "
+                                                 "(a hire, transfer or status change dated "
+                                                 "after today), soonest first."})
+
+
+class EmployeeDetail(EmployeeScheduled):
     qualifications_withdrawn = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "Qualifications currently withdrawn (e.g. customer_manager, "
                        "取消客户经理资格): positions requiring one are closed to them."})
@@ -86,23 +104,24 @@ class ImportQuery(ma.Schema):
 
 
 class ImportResult(ma.Schema):
-    created = ma.fields.Integer(required=True)
+    created = ma.fields.Integer(required=True, metadata={"example": 12})
     rows = ma.fields.Integer(required=True, metadata={"description": "Valid rows read."})
     dry_run = ma.fields.Boolean(required=True)
 
 
 class TransferIn(ma.Schema):
-    org = ma.fields.String(required=True, validate=Code)
-    position = ma.fields.String(allow_none=True, validate=PositionCode)
+    org = ma.fields.String(required=True, validate=Code, metadata={"example": "SB02"})
+    position = ma.fields.String(allow_none=True, validate=PositionCode,
+                                metadata={"example": "CASH_TELLER"})
     manager = ma.fields.String(allow_none=True, validate=EmployeeNo)
-    effective_date = ma.fields.Date(required=True)
+    effective_date = ma.fields.Date(required=True, metadata={"example": "2027-03-01"})
     handover_supervisor = ma.fields.String(allow_none=True, validate=EmployeeNo, metadata={
         "description": "监交人: the employee who supervises the handover."})
 
 
 class AssignmentRead(ma.Schema):
-    org = ma.fields.String(required=True)
-    org_path = ma.fields.String(required=True)
+    org = ma.fields.String(required=True, metadata={"example": "SB01_HALL"})
+    org_path = ma.fields.String(required=True, metadata={"example": "HQ/BR01/SB01/SB01_HALL"})
     position = ma.fields.String(required=True)
     manager = ma.fields.String(allow_none=True)
     start_date = ma.fields.Date(required=True)
@@ -114,22 +133,24 @@ class AssignmentRead(ma.Schema):
 
 
 class RelationIn(ma.Schema):
-    related_no = ma.fields.String(required=True, validate=EmployeeNo)
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RELATION_KINDS))
+    related_no = ma.fields.String(required=True, validate=EmployeeNo,
+                                  metadata={"example": "E0026"})
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(RELATION_KINDS),
+                            metadata={"example": "spouse"})
 
 
 class RelationRead(ma.Schema):
-    employee_no = ma.fields.String(required=True)
-    related_no = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True)
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0025"})
+    related_no = ma.fields.String(required=True, metadata={"example": "E0026"})
+    kind = ma.fields.String(required=True, metadata={"example": "spouse"})
     declared_by = ma.fields.String(required=True)
     declared_at = ma.fields.String(required=True, metadata={"format": "date-time"})
 
 
 class ChainUnit(ma.Schema):
-    code = ma.fields.String(required=True)
-    type = ma.fields.String(required=True)
-    path = ma.fields.String(required=True)
+    code = ma.fields.String(required=True, metadata={"example": "SB01"})
+    type = ma.fields.String(required=True, metadata={"example": "sub_branch"})
+    path = ma.fields.String(required=True, metadata={"example": "HQ/BR01/SB01"})
     name_zh = ma.fields.String(required=True)
     name_en = ma.fields.String(allow_none=True)
 
