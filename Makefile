@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run gateway secrets test test-sqlite test-postgres lint bench soak clean
+.PHONY: install run gateway secrets test test-sqlite test-postgres lint bench bench-chart soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+## Draw the newest bench run (bench/results/*.json) as a PNG beside it.
+bench-chart: $(STAMP)
+	$(PY) -m bench.chart
 
 ## 200 clients × 2 minutes of mixed traffic against all four services on PostgreSQL; fails on
 ## any 5xx, lost write, unreconciled balance or growing memory (bench/soak.py).

@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
+import re
 import statistics
 import sys
 import time
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Result
+from bench.machine import describe, hit_rate, replay_counts
 from bench.scenarios import BASELINE, REGISTRY, Run, Scenario
 from bench.servers import Environment, ServiceMissing
 
@@ -54,16 +55,6 @@ def select(only: list[str]) -> list[Scenario]:
     return [baseline] + [s for s in chosen if s is not baseline]
 
 
-def _ratio(value: float | None, base: float | None) -> str:
-    if value is None or not base:
-        return "—"
-    return f"{value / base:.2f}×"
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
 METRICS = ("rate_per_s", "p50_ms", "p95_ms", "p99_ms", "server_cpu_us")
 
 
@@ -83,6 +74,11 @@ def aggregate(rounds: list[dict[str, Any]], bases: list[dict[str, Any] | None]) 
                      if b and r.get(key) is not None and b.get(key)]
         ratios[key] = round(statistics.median(per_round), 3) if per_round else None
     merged["ratios"] = ratios
+    replays = [r["replay"] for r in rounds if r.get("replay")]
+    if replays:
+        hits, lookups = sum(r["hits"] for r in replays), sum(r["lookups"] for r in replays)
+        merged["replay"] = {"hits": hits, "lookups": lookups,
+                            "hit_rate": round(hits / lookups, 4) if lookups else None}
     if len(rounds) > 1:
         merged["per_round"] = [{k: r.get(k) for k in (*METRICS, "requests", "errors")}
                                for r in rounds]
@@ -97,9 +93,22 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _metered(env: Environment) -> dict[str, tuple[str, str]]:
+    """Every running service server: name → (its URL prefix, its origin)."""
+    return {name: (name.split("-")[0], server.base_url)
+            for name, server in env.servers.items() if name != "bare"}
+
+
+def _hits(replay: dict[str, Any] | None) -> str:
+    """The share of the row's answers a replay lane gave ("—": no lane was asked)."""
+    if not replay or replay.get("hit_rate") is None:
+        return "—"
+    return f"{100 * replay['hit_rate']:.1f}"
+
+
 def render(rows: list[dict[str, Any]]) -> str:
     header = ["scenario", "rate/s", "×bare", "p50 ms", "×bare", "p95 ms", "×bare", "p99 ms",
-              "×bare", "cpu µs", "×bare", "n", "errors"]
+              "×bare", "cpu µs", "×bare", "hit %", "n", "errors"]
     table = [header]
     notes: dict[int, str] = {}
     for row in rows:
@@ -116,7 +125,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             _fmt(r["p95_ms"], 3), _ratio(ratios.get("p95_ms")),
             _fmt(r["p99_ms"], 3), _ratio(ratios.get("p99_ms")),
             _fmt(r.get("server_cpu_us"), 0), _ratio(ratios.get("server_cpu_us")),
-            str(r["requests"]), str(r["errors"]),
+            _hits(r.get("replay")), str(r["requests"]), str(r["errors"]),
         ])
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     out = []
@@ -140,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.name}{'' if s.default else '  (only with --only)'}")
         return 0
     started = dt.datetime.now(dt.UTC)
+    machine = describe(args.store)
     env = Environment(store=args.store, workers=args.workers, threads=args.threads,
                       verbose=args.keep)
     run = Run(env=env, concurrency=args.concurrency, duration=args.duration,
@@ -159,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     for name in s.needs:
                         env.service(name)
+                    before = replay_counts(_metered(env))
                     result: Result = s.func(run)
+                    replay = hit_rate(before, replay_counts(_metered(env)))
                 except ServiceMissing as exc:
                     failures[s.name] = {"status": "skipped", "reason": str(exc)}
                     continue
@@ -169,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {failures[s.name]['reason']}", file=sys.stderr)
                     continue
                 summary = result.summary()
+                if replay is not None:
+                    summary["replay"] = replay
                 if s.name == BASELINE:
                     base = summary
                 measured[s.name].append(summary)
@@ -197,14 +211,14 @@ def main(argv: list[str] | None = None) -> int:
                      "worker_class": "gthread", "concurrency": args.concurrency,
                      "duration_s": args.duration, "warmup_s": args.warmup,
                      "max_requests": args.max_requests, "rounds": args.rounds},
-        "host": {"python": platform.python_version(), "platform": platform.platform(),
-                 "cpus": os.cpu_count()},
+        "host": dict(machine, load_average_at_end=list(os.getloadavg())),
         "baseline": BASELINE, "rows": rows,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    host = re.sub(r"[^A-Za-z0-9.-]+", "-", machine["hostname"]) or "host"
+    path = args.out / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{host}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nsaved {path}")
+    print(f"\nsaved {path}  (chart: python -m bench.chart {path})")
     failed = [r for r in rows if r["status"] == "error"]
     return 1 if failed else 0
 
