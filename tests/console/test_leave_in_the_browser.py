@@ -73,8 +73,10 @@ class Session:
         self.page.wait_for_load_state("networkidle")
         self.page.screenshot(path=str(self.artifacts / f"{self.who}-{name}.png"), full_page=True)
 
-    def login(self, username: str, *, english: bool = False) -> None:
+    def login(self, username: str, *, english: bool = False, clock: bool = False) -> None:
         page = self.page
+        if clock:  # the page's timers run on a clock the test moves (background refresh)
+            page.clock.install()
         page.goto(f"{self.base}/console/")
         if english:
             page.get_by_role("button", name="Switch to English").click()
@@ -88,6 +90,9 @@ class Session:
     def go(self, link: str) -> None:
         self.page.get_by_role("navigation").get_by_role("link", name=link).click()
         self.page.locator("#view:not([aria-busy])").wait_for()
+
+    def refresh_token(self) -> str | None:
+        return self.page.evaluate("sessionStorage.getItem('hr.console.refresh')")
 
     def logout(self, label: str = "退出") -> None:
         self.page.get_by_role("button", name=label).click()
@@ -121,10 +126,18 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
     start, end = six_working_days(stack)
 
     with user("1-tangmin") as tang:
-        tang.login("tangmin")
+        tang.login("tangmin", clock=True)
         page = tang.page
         assert page.locator("#page-title").inner_text() == "我的请假"
         tang.shot("my-leave")
+        # The access token is renewed in the background before it expires (300 s): the
+        # refresh token rotates; a reload keeps the sign-in (the tab holds the new one).
+        first = tang.refresh_token()
+        page.clock.fast_forward("04:40")
+        page.wait_for_function("(old) => sessionStorage.getItem('hr.console.refresh') !== old",
+                               arg=first)
+        page.reload()
+        page.get_by_role("heading", name="我的请假", exact=True).wait_for()
         page.get_by_label("假别").select_option("personal")
         page.get_by_label("开始日期").fill(start)
         page.get_by_label("结束日期").fill(end)
@@ -139,7 +152,12 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         request_id = int(re.search(r"#(\d+)", page.locator("#page-title").inner_text()).group(1))
         assert page.locator("#request-status").inner_text() == "审批中"
         tang.shot("filed")
+        signed_in = tang.refresh_token()
         tang.logout()
+    # Logging out revoked the sign-in at auth: its refresh token no longer works.
+    reuse = stack.http.post(stack.url("auth", "/token"), timeout=10, data={
+        "grant_type": "refresh_token", "refresh_token": signed_in})
+    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant", reuse.text
 
     filed = stack.request("GET", "leave", f"/requests/{request_id}",
                           token=stack.admin_token()).json()
@@ -180,7 +198,9 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zheng.go("组织架构")
         zheng.page.locator("#org-chart svg").wait_for()
         zheng.shot("org-chart")
-        zheng.page.locator('#org-chart g[data-unit="SB01"]').click()
+        unit = zheng.page.locator('#org-chart g[data-unit="SB01"]')  # by keyboard
+        unit.focus()
+        zheng.page.keyboard.press("Enter")
         zheng.page.get_by_role("heading", name=re.compile(r"\(SB01\)$")).wait_for()
         zheng.shot("org-unit-SB01")
         zheng.logout()

@@ -216,8 +216,17 @@ export function applyStatic() {
   }
 }
 
+// A message in the live region (read out by screen readers); it survives the one page change
+// that may follow it (filing → the request's page) and is cleared by the next.
 export function say(message, bad = false) {
   const status = document.getElementById('status');
   status.textContent = message;
   status.classList.toggle('bad', bad);
+  status.dataset.keep = '1';
+}
+
+export function fadeSay() {
+  const status = document.getElementById('status');
+  if (status.dataset.keep) delete status.dataset.keep;
+  else status.textContent = '';
 }

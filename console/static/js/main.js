@@ -4,7 +4,7 @@
 
 import { ApiError, can, claims, login, logout, onSessionChange, resume } from './api.js';
 import { clear, h } from './dom.js';
-import { applyStatic, lang, say, setLang, t } from './i18n.js';
+import { applyStatic, fadeSay, lang, say, setLang, t } from './i18n.js';
 import { errorBox } from './views/common.js';
 import * as hr from './views/hr.js';
 import * as inbox from './views/inbox.js';
@@ -54,6 +54,7 @@ async function route() {
   const { path, params } = parseHash();
   const found = ROUTES.find((r) => r.path === path) || ROUTES[0];
   drawMenu();
+  fadeSay();
   const view = $('view');
   const mine = ++drawing;
   view.setAttribute('aria-busy', 'true');
