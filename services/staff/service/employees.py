@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.staff.models import Assignment, AuditEvent, Employee, OrgUnit, Position
-from services.staff.service import schedule_store
+from services.staff.service import people_events, schedule_store
 from services.staff.service.common import (
     EVERYTHING,
     Sight,
@@ -148,6 +148,8 @@ def change_status(*, session: Session, employee_no: str, status: str,
     record(session, AuditEvent, actor=actor, action="employee.status_changed",
            target_type="employee", target_id=employee_no, before=before,
            after={**employee_dict(employee), "reason": reason})
+    if status == "left":  # auth disables their login and ends their sign-ins
+        people_events.employee_left(session, employee, reason)
     if commit:
         session.commit()
     return employee

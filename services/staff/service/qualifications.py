@@ -22,6 +22,7 @@ from services.staff.domain.qualifications import (
     transition_refusal,
 )
 from services.staff.models import AuditEvent, Employee, Position, QualificationRecord
+from services.staff.service import people_events
 from services.staff.service.common import get_employee, paginate
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, ValidationFailed
@@ -111,6 +112,7 @@ def record_qualification(*, session: Session, employee_no: str,
                                  qualification_in), False
     record(session, AuditEvent, actor=actor, action=f"employee.qualification_{status}",
            target_type="employee", target_id=employee_no, after=record_dict(row))
+    people_events.qualification_changed(session, row)  # auth ends bindings that need it
     session.commit()
     return row, True
 
