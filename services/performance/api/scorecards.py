@@ -12,6 +12,8 @@ from services.performance.api.plain_query import plain_period, plain_rollup_quer
 from services.performance.domain.periods import Period
 from services.performance.models import db
 from services.performance.schemas.scorecards import (
+    CHART_TYPES,
+    ChartQuery,
     RollupQuery,
     RollupRead,
     ScorecardQuery,
@@ -161,20 +163,38 @@ class UnitScorecardsXlsx(MethodView):
                            f"scorecards-{code}-{query['period'].code}.xlsx")
 
 
+def _chart_format(query: dict[str, Any]) -> str:
+    """`format` if given, else what `Accept` prefers (SVG unless PNG is preferred)."""
+    if query.get("format"):
+        return query["format"]
+    best = request.accept_mimetypes.best_match(
+        (CHART_TYPES["svg"], CHART_TYPES["png"]), default=CHART_TYPES["svg"])
+    return "png" if best == CHART_TYPES["png"] else "svg"
+
+
 @blp.route("/units/<code>/chart.svg")
 class UnitChart(MethodView):
-    @blp.arguments(ScorecardQuery, location="query")
-    @blp.doc(responses={"200": {"description": "Points by month.", "content": {
-        "image/svg+xml": {"schema": {"type": "string"}}}}, **NOT_FOUND})
+    @blp.arguments(ChartQuery, location="query")
+    @blp.doc(responses={"200": {
+        "description": "Points by month: SVG, or PNG with `format=png` (or, without "
+                       "`format`, an `Accept` header preferring `image/png`).",
+        "content": {"image/svg+xml": {"schema": {"type": "string"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}}}},
+        **NOT_FOUND})
     def get(self, query: dict[str, Any], code: str) -> Any:
-        """The unit subtree's demerit points per month of the period, as SVG."""
+        """The unit subtree's demerit points per month of the period, as SVG or PNG (the
+        same bars; the PNG's labels in ASCII)."""
         unit = _readable_unit(code)
         months = scorecards.points_by_month(session=db.session, unit=unit,
                                             period=query["period"])
+        headers = {"X-Content-Type-Options": "nosniff", "Vary": "Accept"}
+        if _chart_format(query) == "png":
+            png = exports.points_chart_png(code, query["period"].code, months)
+            return Response(png, mimetype=CHART_TYPES["png"], headers=headers)
         svg = exports.points_chart_svg(code, query["period"].code, months)
-        return Response(svg, mimetype="image/svg+xml", headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-            "X-Content-Type-Options": "nosniff"})
+        return Response(svg, mimetype=CHART_TYPES["svg"], headers={
+            **headers,
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 @blp.route("/units/<code>/sign-offs")

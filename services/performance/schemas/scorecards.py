@@ -30,6 +30,16 @@ class ScorecardQuery(ma.Schema):
     period = PeriodField(required=True, metadata=_PERIOD_DOC)
 
 
+#: The chart's formats, by the `format` query parameter's value.
+CHART_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+class ChartQuery(ScorecardQuery):
+    format = ma.fields.String(validate=ma.validate.OneOf(tuple(CHART_TYPES)), metadata={
+        "description": "`svg` or `png`. Without it the `Accept` header chooses: `image/png` "
+                       "preferred to `image/svg+xml` gives PNG; anything else SVG."})
+
+
 class RollupQuery(PageQuery):
     period = PeriodField(required=True, metadata=_PERIOD_DOC)
 
