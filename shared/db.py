@@ -9,6 +9,7 @@ fixtures.
 
 from __future__ import annotations
 
+import logging
 import os
 import weakref
 from collections.abc import Callable
@@ -75,9 +76,55 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.close()
 
 
-def ensure_sqlite_dir(url: str) -> None:
+#: Files at rest hold password hashes and encrypted private keys: owner only.
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+log = logging.getLogger("hr.db")
+
+
+def private_dir(path: str | os.PathLike[str]) -> Path:
+    """`path` as a directory only its owner may enter (0700): missing levels are created so,
+    and an existing one with group or other bits is tightened (it is ours: the data
+    directory, e.g. `./var`)."""
+    path = Path(path)
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for level in reversed(missing):
+        level.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(level, PRIVATE_DIR)  # whatever the umask
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and owner-only if missing (an empty file is a new SQLite database,
+    whose -wal and -shm files SQLite then creates with the same mode); tighten it if not."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    for found in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if found.exists() and found.stat().st_mode & 0o077:
+                os.chmod(found, PRIVATE_FILE)
+        except PermissionError:  # not ours to change: say so rather than refuse to start
+            log.warning("%s is readable by others and not ours to tighten", found)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, None for another store or an in-memory database."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        return Path(url[len("sqlite:///"):].split("?", 1)[0])
+    return None
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Before SQLite opens `url`: its directory and file exist, owner-only. An existing
+    directory is left as it is (it may be shared, e.g. /tmp); `private_dir` tightens the
+    data directory itself."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if not path.parent.exists():
+        private_dir(path.parent)
+    _private_file(path)
 
 
 def alembic_config(migrations_dir: str | os.PathLike[str], url: str) -> Config:
@@ -228,3 +275,38 @@ def make_revision(migrations_dir: str | os.PathLike[str], message: str) -> None:
         numbers = [int(p.name[:4]) for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py")]
         rev_id = f"{max(numbers, default=0) + 1:04d}"
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
+
+
+def checkpoint_sqlite(url: str) -> None:
+    """Fold the WAL back into the database file and empty it (`wal_checkpoint(TRUNCATE)`),
+    on a connection of its own that is closed at once; SQLite deletes the -wal and -shm
+    files when the last connection closes. For a clean shutdown, after the workers left."""
+    path = sqlite_path(normalise_url(url))
+    if path is None or not path.exists():
+        return
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=5)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        conn.close()
+
+
+def close_databases(app: Any) -> None:
+    """A clean shutdown of one app (a gunicorn worker leaving): checkpoint SQLite's WAL and
+    close every pooled connection of every engine. Disposing an engine also retires the
+    connections the replay lanes keep per thread (`shared.replay`)."""
+    ext = app.extensions.get("sqlalchemy") if hasattr(app, "extensions") else None
+    if ext is None:
+        return
+    with app.app_context():
+        engines = list(ext.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            try:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception:  # another process holds it: the master checkpoints at exit
+                log.warning("WAL checkpoint skipped for %s", engine.url, exc_info=True)
+        engine.dispose()

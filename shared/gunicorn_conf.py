@@ -2,7 +2,9 @@
 
 Migrations and first-start data loading run once in the master (`on_starting`) before the
 workers fork, so workers never race each other over the schema. The graceful timeout is
-short so that `make run` stops everything well within 20 seconds.
+short so that `make run` stops everything well within 20 seconds. A clean shutdown closes
+every connection in each worker (`worker_exit`) and checkpoints SQLite's WAL in the master
+once the workers have left (`on_exit`); files are created owner-only (umask 077).
 """
 
 import glob
@@ -11,6 +13,7 @@ import os
 import shutil
 import tempfile
 
+from shared.db import checkpoint_sqlite, close_databases, private_dir
 from shared.settings import Settings
 from shared.settings_production import refuse_stored_demo_data
 
@@ -38,7 +41,13 @@ if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=f"hr-{_service}-metrics-")
 
 
+# Files at rest hold password hashes and encrypted keys: whatever this process and its
+# workers create (SQLite files and their -wal/-shm, credentials) is owner-only.
+os.umask(0o077)
+
+
 def on_starting(server):
+    private_dir(_settings.data_dir)
     for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
         os.remove(stale)
     _settings.check()
@@ -52,6 +61,17 @@ def child_exit(server, worker):
     worker_exited(worker.pid)
 
 
+def worker_exit(server, worker):
+    """A worker leaving cleanly closes every connection it holds (its WAL checkpointed)."""
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        try:
+            close_databases(app)
+        except Exception:  # shutting down: log, never hang the exit
+            server.log.exception("closing %s's databases failed", _service)
+
+
 def on_exit(server):
+    checkpoint_sqlite(_settings.database_url)  # every worker has left: the WAL folds back
     if _own_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -37,6 +37,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from shared.db import private_dir
 from shared.settings import DEFAULT_PORTS, SERVICES, write_service_clients_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -382,7 +383,8 @@ def main(environ: dict[str, str] | None = None) -> int:
         return 1
     env0 = dict(os.environ if environ is None else environ)
     data_dir = Path(env0.get("HR_DATA_DIR") or "./var").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # files at rest (SQLite, credentials) are owner-only
+    private_dir(data_dir)  # 0700, an existing ./var tightened too
     write_service_clients_file(data_dir)
     env = base_environment(env0, data_dir)
     ports = _ports(env)
