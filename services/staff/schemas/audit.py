@@ -21,8 +21,8 @@ class OutboxQuery(PageQuery):
 
 class OutboxEventRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    destination = ma.fields.String(required=True)
-    path = ma.fields.String(required=True)
+    destination = ma.fields.String(required=True, metadata={"example": "auth"})
+    path = ma.fields.String(required=True, metadata={"example": "/auth/org-events"})
     payload = ma.fields.Dict(required=True)
     status = ma.fields.String(required=True)
     attempts = ma.fields.Integer(required=True)

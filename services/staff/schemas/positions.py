@@ -27,28 +27,44 @@ def _qualification() -> ma.fields.String:
                   "employee whose qualification is withdrawn."})
 
 
+_SOURCE = "The title of the source document it came from (null: not from one)."
+_SOURCE_EXAMPLE = "商业中心各个岗位职责表"
+
+
 class DutyIn(ma.Schema):
-    text_zh = ma.fields.String(required=True, validate=Text)
-    text_en = ma.fields.String(allow_none=True, validate=Text)
-    category = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(CATEGORIES))
+    text_zh = ma.fields.String(required=True, validate=Text, metadata={
+        "example": "热情、文明地对进出营业室的客户迎来送往,从客户进门时起,大堂经理应主动迎接客户,"
+                   "询问客户需求,对客户进行相应的业务引导。"})
+    text_en = ma.fields.String(allow_none=True, validate=Text, metadata={
+        "example": "Greets and sees off customers warmly and courteously; from the moment a "
+                   "customer comes in, welcomes them, asks what they need and guides them to "
+                   "the right service."})
+    category = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(CATEGORIES),
+                                metadata={"example": "service"})
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200),
-                              metadata={"description": "The seed file the duty came from."})
+                              metadata={"description": _SOURCE, "example": _SOURCE_EXAMPLE})
 
 
 class _PositionFields(ma.Schema):
-    name_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    grade = ma.fields.String(required=True, validate=ma.validate.OneOf(GRADES))
+    name_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+                               metadata={"example": "大堂经理"})
+    name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200),
+                               metadata={"example": "Lobby Manager"})
+    grade = ma.fields.String(required=True, validate=ma.validate.OneOf(GRADES),
+                             metadata={"example": "staff"})
     must_cover = JSONBoolean(metadata={"description": "A stand-in is required on leave."})
-    unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
-    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
+    unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)),
+                                metadata={"example": ["department", "sub_branch", "outlet"]})
+    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200),
+                              metadata={"description": _SOURCE, "example": _SOURCE_EXAMPLE})
     requires_qualification = _qualification()
     duties = ma.fields.List(ma.fields.Nested(DutyIn), required=True,
                             validate=ma.validate.Length(min=1, max=200))
 
 
 class PositionCreate(_PositionFields):
-    code = ma.fields.String(required=True, validate=PositionCode)
+    code = ma.fields.String(required=True, validate=PositionCode,
+                            metadata={"example": "LOBBY_MANAGER"})
 
 
 class PositionReplace(_PositionFields):
@@ -60,10 +76,11 @@ class PositionReplace(_PositionFields):
 class PositionPatch(ma.Schema):
     """PATCH: only the fields given change (a duties list replaces the whole list)."""
 
-    name_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name_zh = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                               metadata={"example": "大堂经理"})
     name_en = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     grade = ma.fields.String(validate=ma.validate.OneOf(GRADES))
-    must_cover = JSONBoolean()
+    must_cover = JSONBoolean(metadata={"example": True})
     unit_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(UNIT_TYPES)))
     source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=200))
     requires_qualification = _qualification()
@@ -75,12 +92,12 @@ class DutyRead(ma.Schema):
     text_zh = ma.fields.String(required=True)
     text_en = ma.fields.String(allow_none=True)
     category = ma.fields.String(allow_none=True)
-    source = ma.fields.String(allow_none=True)
+    source = ma.fields.String(allow_none=True, metadata={"example": _SOURCE_EXAMPLE})
 
 
 class PositionRead(ma.Schema):
-    code = ma.fields.String(required=True)
-    name_zh = ma.fields.String(required=True)
+    code = ma.fields.String(required=True, metadata={"example": "LOBBY_MANAGER"})
+    name_zh = ma.fields.String(required=True, metadata={"example": "大堂经理"})
     name_en = ma.fields.String(required=True)
     grade = ma.fields.String(required=True, metadata={"enum": list(GRADES)})
     must_cover = ma.fields.Boolean(required=True)
@@ -92,7 +109,7 @@ class PositionRead(ma.Schema):
 
 
 class PositionVersionRead(ma.Schema):
-    version = ma.fields.Integer(required=True)
+    version = ma.fields.Integer(required=True, metadata={"example": 2})
     at = UTCDateTime(required=True)
     actor = ma.fields.String(required=True)
     changes = ma.fields.Dict(required=True, metadata={

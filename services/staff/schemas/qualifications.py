@@ -27,8 +27,9 @@ class QualificationCreate(ma.Schema):
 
 class QualificationRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    employee_no = ma.fields.String(attribute="employee.employee_no", required=True)
-    qualification = ma.fields.String(required=True)
+    employee_no = ma.fields.String(attribute="employee.employee_no", required=True,
+                                   metadata={"example": "E0024"})
+    qualification = ma.fields.String(required=True, metadata={"example": "customer_manager"})
     status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
     reason = ma.fields.String(required=True)
     reference = ma.fields.String(required=True)

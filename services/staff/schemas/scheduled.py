@@ -13,8 +13,8 @@ STATES = ("scheduled", "applied", "cancelled", "failed")
 
 class ScheduledChangeRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
-    employee_no = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": list(KINDS), "example": "transfer"})
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0019"})
     effective_date = ma.fields.Date(required=True, metadata={
         "description": "The day it takes effect (local midnight starting it)."})
     org = ma.fields.String(required=True, metadata={
