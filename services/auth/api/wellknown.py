@@ -5,6 +5,8 @@ at RFC 8414 §3's). It advertises only what auth does: no `token_endpoint_auth_s
 (no `private_key_jwt` / `client_secret_jwt` client authentication is supported), and
 `response_types_supported: []` — RFC 8414 §2 makes the member REQUIRED, and auth has no
 authorization endpoint, so the honest value is the empty list rather than leaving it out.
+Every other array member with no element is left out, as §2 says (so no `scopes_supported`:
+clients get their registered permissions, there is no scope catalogue to advertise).
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ def metadata() -> dict[str, Any]:
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic",
                                                        "client_secret_post", "bearer", "none"],
         "response_types_supported": [],
-        "scopes_supported": [],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from sqlalchemy import Executable, Row
@@ -52,11 +53,17 @@ def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+_NOT_IN_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error: `{"error": ..., "error_description": ...}` (not problem+json)."""
 
     def __init__(self, error: str, description: str, status: int = 400,
                  headers: dict[str, str] | None = None) -> None:
+        # RFC 6749 §5.2: error_description holds only %x20-21 / %x23-5B / %x5D-7E; a
+        # description echoing the request (a CJK grant type, a quote) must not break that.
+        description = _NOT_IN_DESCRIPTION.sub("?", description)
         super().__init__(description)
         self.error = error
         self.description = description
