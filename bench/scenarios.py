@@ -121,6 +121,7 @@ def performance_rules_unauthenticated(run: Run) -> Result:
                     expect=401)
 
 
+from bench import auth_clients as _auth_clients  # noqa: E402,F401 - client-credentials grants
 from bench import auth_scenarios as _auth_scenarios  # noqa: E402,F401 - registers the auth rows
 from bench import leave_scenarios as _leave_scenarios  # noqa: E402,F401 - the leave 1M rows
 from bench import performance_scenarios as _performance  # noqa: E402,F401 - performance 200k
