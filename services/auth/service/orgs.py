@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.auth.models import AuditEvent, OrgPath
@@ -74,8 +76,12 @@ def remember(*, session: Session, code: str, path: str, source: str, now: dt.dat
     """Cache a unit's path (and its type when known: a known type is never forgotten)."""
     row = session.get(OrgPath, code)
     if row is None:
-        session.add(OrgPath(code=code, path=path, source=source, updated_at=now,
-                            unit_type=unit_type))
+        # INSERT … ON CONFLICT DO NOTHING: two requests caching the same unit at once (the
+        # same answer from staff) must not turn the second into a unique-key error.
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(OrgPath).values(
+            code=code, path=path, source=source, updated_at=now, unit_type=unit_type,
+        ).on_conflict_do_nothing(index_elements=["code"]))
     else:
         if row.path != path:
             row.path, row.source, row.updated_at = path, source, now
