@@ -195,6 +195,9 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
             zheng.go(link)
             assert zheng.page.locator("#page-title").inner_text() != "出错了", link
             zheng.shot(f"page-{link}")
+        chart = zheng.page.locator("img.plot")  # performance's chart, drawn from a blob
+        zheng.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                     arg=chart.element_handle())
         zheng.go("组织架构")
         zheng.page.locator("#org-chart svg").wait_for()
         zheng.shot("org-chart")

@@ -45,7 +45,7 @@ export async function incidents(view) {
   });
   const unit = defaultUnit();
   const chart = h('div', {});
-  get(`/performance/units/${encodeURIComponent(unit)}/chart.svg${query({ period: year })}`, { as: 'blob' })
+  await get(`/performance/units/${encodeURIComponent(unit)}/chart.svg${query({ period: year })}`, { as: 'blob' })
     .then((blob) => clear(chart, h('img', { class: 'plot', src: URL.createObjectURL(blob),
       alt: t('score.chartAlt', { unit, period: year }) })))
     .catch((err) => clear(chart, errorBox(err)));
