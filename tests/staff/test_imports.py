@@ -1,4 +1,4 @@
-"""CSV import (all or nothing, every bad row reported) and export."""
+"""CSV import (all or nothing, every error of every row reported) and export."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def test_a_clean_file_is_written_in_one_go(client, admin, org, catalogue):
     resp = client.post("/staff/employees/import", headers=admin, data=GOOD.encode(),
                        content_type="text/csv")
     assert resp.status_code == 201, resp.get_json()
-    assert resp.get_json() == {"created": 3, "rows": 3, "dry_run": False}
+    body = resp.get_json()
+    assert (body["created"], body["updated"], body["rows"], body["dry_run"]) == (3, 0, 3, False)
     n2 = client.get("/staff/employees/N2", headers=admin).get_json()
     assert n2["manager"] == "N1" and n2["work_start_date"] == "2020-01-01"
     audit = client.get("/staff/audit?action=employee.imported", headers=admin).get_json()
@@ -44,8 +45,10 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(client, admin, org, ca
     assert resp.status_code == 422
     body = resp.get_json()
     found = {(e["row"], e["field"]) for e in body["rows"]}
-    assert found == {(3, "name"), (4, "hire_date"), (5, "employee_no"), (6, "employee_no"),
-                     (6, "manager")}
+    # Every error of every row: row 4's unknown unit beside its bad date, row 5 (an existing
+    # number: an update) asking for another hire date, the repeated row 6's unknown manager.
+    assert found == {(3, "name"), (4, "hire_date"), (4, "org"), (5, "hire_date"),
+                     (6, "employee_no"), (6, "manager")}
     assert "rows.3.name" in body["errors"] and "rows.4.hire_date" in body["errors"]
     assert _count(client, admin) == before
     assert client.get("/staff/employees/N1", headers=admin).status_code == 404
@@ -55,7 +58,10 @@ def test_a_dry_run_validates_without_writing(client, admin, org, catalogue):
     resp = client.post("/staff/employees/import?dry_run=true", headers=admin,
                        data=GOOD.encode(), content_type="text/csv")
     assert resp.status_code == 200
-    assert resp.get_json() == {"created": 0, "rows": 3, "dry_run": True}
+    body = resp.get_json()
+    assert (body["created"], body["rows"], body["dry_run"]) == (3, 3, True)
+    assert [(c["row"], c["employee_no"], c["action"]) for c in body["changes"]] == [
+        (2, "N1", "created"), (3, "N2", "created"), (4, "N3", "created")]
     assert _count(client, admin) == 0
 
 

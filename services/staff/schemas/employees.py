@@ -36,6 +36,7 @@ class EmployeeCreate(ma.Schema):
 
 class EmployeeImportRow(EmployeeCreate):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    effective_date = ma.fields.Date()
 
 
 class EmployeePatch(ma.Schema):
@@ -103,10 +104,31 @@ class ImportQuery(ma.Schema):
     dry_run = QueryBoolean(load_default=False)
 
 
+class ImportChange(ma.Schema):
+    row = ma.fields.Integer(required=True, metadata={"description": "The line (1: header)."})
+    employee_no = ma.fields.String(required=True)
+    action = ma.fields.String(required=True, metadata={
+        "enum": ["created", "updated", "unchanged"]})
+    differences = ma.fields.Dict(required=True, metadata={
+        "description": "For an existing employee: each field that changes, {from, to}.",
+        "example": {"org": {"from": "SB01", "to": "SB02"}}})
+    scheduled = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "Changes dated after today, scheduled rather than made: "
+                       "{kind, effective_date, details}."})
+
+
 class ImportResult(ma.Schema):
-    created = ma.fields.Integer(required=True, metadata={"example": 12})
+    created = ma.fields.Integer(required=True, metadata={
+        "description": "Rows creating an employee (a dry run: that would).", "example": 12})
+    updated = ma.fields.Integer(required=True, metadata={
+        "description": "Rows changing an existing employee (now or scheduled)."})
+    unchanged = ma.fields.Integer(required=True, metadata={
+        "description": "Rows that match the employee as they are (a re-imported export)."})
+    scheduled = ma.fields.Integer(required=True, metadata={
+        "description": "Hires, transfers and status changes dated after today."})
     rows = ma.fields.Integer(required=True, metadata={"description": "Valid rows read."})
     dry_run = ma.fields.Boolean(required=True)
+    changes = ma.fields.List(ma.fields.Nested(ImportChange), required=True)
 
 
 class TransferIn(ma.Schema):
