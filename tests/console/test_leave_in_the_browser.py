@@ -23,6 +23,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PASSWORD = "Demo-Branch-2026!"  # the demo users' demo-only password (README)
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
+# Every visible control has a name (a <label for>, aria-label, or a button's text), and the
+# page is no wider than the screen (tables scroll inside their own box).
+PAGE_CHECK = """() => {
+  const named = (el) => (el.labels && el.labels.length) || el.getAttribute('aria-label')
+    || (el.tagName === 'BUTTON' && el.textContent.trim());
+  const shown = [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => el.offsetParent !== null);
+  return { unnamed: shown.filter((el) => !named(el)).map((el) => el.outerHTML.slice(0, 80)),
+           overflow: document.documentElement.scrollWidth - window.innerWidth };
+}"""
 
 
 def six_working_days(stack) -> tuple[str, str]:
@@ -70,7 +80,10 @@ class Session:
         self.page.set_default_timeout(15_000)
 
     def shot(self, name: str) -> None:
-        self.page.wait_for_load_state("networkidle")
+        """A screenshot of the page as it is, after checking names and width on it."""
+        found = self.page.evaluate(PAGE_CHECK)
+        assert found["unnamed"] == [], (name, found["unnamed"])
+        assert found["overflow"] <= 0, (name, f"{found['overflow']} px wider than the screen")
         self.page.screenshot(path=str(self.artifacts / f"{self.who}-{name}.png"), full_page=True)
 
     def login(self, username: str, *, english: bool = False, clock: bool = False) -> None:
@@ -191,13 +204,20 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zheng.page.goto(f"{zheng.base}/console/#/requests/{request_id}")
         zheng.page.get_by_text("轨迹完整，3 条记录，校验通过。").wait_for()
         zheng.shot("trail")
-        for link in ("团队日历", "员工", "岗位职责", "请假规则与日历", "规章", "违规积分与考核"):
+        for link, shows in (("团队日历", r"团队日历"), ("员工", r"共 [1-9]\d* 人。"),
+                            ("岗位职责", r"岗位职责"), ("请假规则与日历", r"现行规则（第 \d+ 版）"),
+                            ("规章", r"共 [1-9]\d* 条。"), ("违规积分与考核", r"员工考核卡")):
             zheng.go(link)
             assert zheng.page.locator("#page-title").inner_text() != "出错了", link
+            assert re.search(shows, zheng.page.locator("#view").inner_text()), link
             zheng.shot(f"page-{link}")
         chart = zheng.page.locator("img.plot")  # performance's chart, drawn from a blob
         zheng.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                                      arg=chart.element_handle())
+        zheng.go("岗位职责")  # a position and its duties (岗位职责), one tap away
+        zheng.page.locator("#view table a").first.click()
+        assert zheng.page.locator("#view ol li").count() > 0
+        zheng.shot("position")
         zheng.go("组织架构")
         zheng.page.locator("#org-chart svg").wait_for()
         zheng.shot("org-chart")
