@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 
+from shared import server_errors
 from shared.db import checkpoint_sqlite, close_databases, private_dir
 from shared.settings import Settings
 from shared.settings_production import refuse_stored_demo_data
@@ -28,6 +29,11 @@ graceful_timeout = int(os.environ.get("HR_GRACEFUL_TIMEOUT", "5"))
 timeout = 30
 keepalive = 5
 accesslog = None  # the app logs each request as JSON itself
+# The server's own limits, answered as problem+json like everything else (shared.server_errors).
+limit_request_line = server_errors.LIMIT_REQUEST_LINE
+limit_request_fields = server_errors.LIMIT_REQUEST_FIELDS
+limit_request_field_size = server_errors.LIMIT_REQUEST_FIELD_SIZE
+server_errors.install()
 proc_name = f"hr-{_service}"
 # gunicorn 27's control socket lives at one path per user: four masters would share it.
 control_socket_disable = True

@@ -31,6 +31,7 @@ from shared.errors import PROBLEM_JSON, install_error_handlers
 from shared.jsonio import FastJSONProvider
 from shared.logging import install_request_logging
 from shared.metrics import install_metrics
+from shared.server_errors import MAX_BODY_BYTES
 from shared.settings import Settings
 
 SWAGGER_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
@@ -199,7 +200,9 @@ class ProblemResponses(BasePlugin):
     """Document the errors every secured operation can answer, so the spec lists them.
 
     401 (no or bad token) and 403 (not allowed) on every operation that does not declare
-    `security: []`; 404 on every operation whose path names a resource.
+    `security: []`; 404 on every operation whose path names a resource; the server's own
+    limits (`shared.server_errors`) on every operation: 414 and 431, and 413 where a body is
+    taken.
     """
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None,
@@ -213,6 +216,12 @@ class ProblemResponses(BasePlugin):
                         responses[code] = name
             if path and "{" in path and "404" not in present:
                 responses["404"] = "NOT_FOUND"
+            limits = [("414", "REQUEST_URI_TOO_LONG"),
+                      ("431", "REQUEST_HEADER_FIELDS_TOO_LARGE")]
+            if "requestBody" in operation:
+                limits.append(("413", "REQUEST_ENTITY_TOO_LARGE"))
+            for code, name in limits:
+                responses.setdefault(code, name)
 
 
 class ProblemApi(Api):
@@ -294,7 +303,7 @@ def build_app(
             "security": [{"bearerAuth": []}, {"oauth2": []}],
         },
         JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # 413 (shared.server_errors)
         TESTING=settings.TESTING,
     )
     app.json = FastJSONProvider(app)
