@@ -39,9 +39,9 @@ class Year(ma.fields.Integer):
 # --- leave types ----------------------------------------------------------------------------
 
 class LeaveTypeRead(ma.Schema):
-    code = ma.fields.String(required=True)
-    name_zh = ma.fields.String(required=True)
-    name_en = ma.fields.String(required=True)
+    code = ma.fields.String(required=True, metadata={"example": "annual"})
+    name_zh = ma.fields.String(required=True, metadata={"example": "年休假"})
+    name_en = ma.fields.String(required=True, metadata={"example": "Annual leave"})
     counts = ma.fields.String(required=True, metadata={"enum": ["working_days", "calendar_days"]})
     paid = ma.fields.Boolean(required=True)
     has_balance = ma.fields.Boolean(required=True)
@@ -57,12 +57,13 @@ class LeaveTypePatch(ma.Schema):
     paid = JSONBoolean()
     has_balance = JSONBoolean()
     needs_attachment = JSONBoolean()
-    min_notice_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=365))
+    min_notice_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=365),
+                                        metadata={"example": 3})
     active = JSONBoolean()
 
 
 class LeaveTypeCreate(LeaveTypePatch):
-    code = ma.fields.String(required=True, validate=TypeCode)
+    code = ma.fields.String(required=True, validate=TypeCode, metadata={"example": "home_visit"})
     name_zh = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     name_en = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     counts = ma.fields.String(required=True,
@@ -76,17 +77,20 @@ class LeaveTypeQuery(PageQuery):
 # --- requests -------------------------------------------------------------------------------
 
 class LeaveRequestCreate(ma.Schema):
-    type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    start_date = ma.fields.Date(required=True)
-    end_date = ma.fields.Date(required=True)
+    type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
+                            metadata={"example": "personal"})
+    start_date = ma.fields.Date(required=True, metadata={"example": "2027-03-01"})
+    end_date = ma.fields.Date(required=True, metadata={"example": "2027-03-08"})
     start_half = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(HALVES),
                                   metadata={"description": "`pm`: the first day starts at noon."})
     end_half = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(HALVES),
                                 metadata={"description": "`am`: the last day ends at noon."})
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000),
+                              metadata={"example": "family matters"})
     stand_in = ma.fields.String(allow_none=True, validate=Code,
                                 metadata={"description": "Employee number of the stand-in "
-                                          "(顶岗); required for `must_cover` positions."})
+                                          "(顶岗); required for `must_cover` positions.",
+                                          "example": "E0020"})
     employee_no = ma.fields.String(validate=Code, metadata={
         "description": "Whose leave: only with leave:file-for-others over their unit."})
     attachment_ref = ma.fields.String(allow_none=True,
@@ -94,9 +98,9 @@ class LeaveRequestCreate(ma.Schema):
 
 
 class StepRead(ma.Schema):
-    level = ma.fields.Integer(required=True)
-    role = ma.fields.String(required=True)
-    org = ma.fields.String(required=True)
+    level = ma.fields.Integer(required=True, metadata={"example": 1})
+    role = ma.fields.String(required=True, metadata={"example": "branch_head"})
+    org = ma.fields.String(required=True, metadata={"example": "SB01"})
     org_path = ma.fields.String(required=True)
     final = ma.fields.Boolean(required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(STEP_STATUSES)})
@@ -110,9 +114,9 @@ class StepRead(ma.Schema):
 
 
 class LeaveRequestRead(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    employee_no = ma.fields.String(required=True)
-    type = ma.fields.String(required=True)
+    id = ma.fields.Integer(required=True, metadata={"example": 1})
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0019"})
+    type = ma.fields.String(required=True, metadata={"example": "personal"})
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(required=True)
     start_half = ma.fields.String(allow_none=True)
@@ -155,14 +159,17 @@ class ExportQuery(LeaveRequestQuery):
 
 
 class DecisionIn(ma.Schema):
-    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(["approve", "reject"]))
-    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000))
+    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(["approve", "reject"]),
+                                metadata={"example": "approve"})
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000),
+                               metadata={"example": "初审同意"})
     version = ma.fields.Integer(metadata={
         "description": "The version the decider read; another one → 409 (optional)."})
 
 
 class WithdrawIn(ma.Schema):
-    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000))
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=1000),
+                               metadata={"example": "plans changed"})
 
 
 class CancelIn(WithdrawIn):
@@ -184,7 +191,7 @@ class TrailEntry(ma.Schema):
 
 
 class TrailRead(ma.Schema):
-    request_id = ma.fields.Integer(required=True)
+    request_id = ma.fields.Integer(required=True, metadata={"example": 1})
     valid = ma.fields.Boolean(required=True, metadata={
         "description": "Every row's hash recomputed from its content and the row before."})
     rows = ma.fields.Integer(required=True)
@@ -200,16 +207,16 @@ class BalanceQuery(ma.Schema):
 
 
 class BalanceLine(ma.Schema):
-    type = ma.fields.String(required=True)
-    entitled = Days(required=True)
+    type = ma.fields.String(required=True, metadata={"example": "annual"})
+    entitled = Days(required=True, metadata={"example": 5})
     used = Days(required=True)
     pending = Days(required=True)
     remaining = Days(required=True)
 
 
 class BalanceRead(ma.Schema):
-    employee_no = ma.fields.String(required=True)
-    year = ma.fields.Integer(required=True)
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0019"})
+    year = ma.fields.Integer(required=True, metadata={"example": 2026})
     balances = ma.fields.List(ma.fields.Nested(BalanceLine), required=True)
 
 
@@ -219,7 +226,7 @@ class LedgerQuery(PageQuery):
 
 class LedgerEntryRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    type_code = ma.fields.String(required=True, data_key="type")
+    type_code = ma.fields.String(required=True, data_key="type", metadata={"example": "annual"})
     kind = ma.fields.String(required=True)
     days = Days(required=True)
     request_id = ma.fields.Integer(allow_none=True)
@@ -229,13 +236,15 @@ class LedgerEntryRead(ma.Schema):
 
 
 class AdjustmentIn(ma.Schema):
-    year = Year(required=True)
-    type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    year = Year(required=True, metadata={"example": 2026})
+    type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
+                            metadata={"example": "annual"})
     days = ma.fields.Decimal(required=True, places=1, as_string=False, allow_nan=False,
                              validate=lambda d: abs(d) <= 366,
                              metadata={"minimum": -366, "maximum": 366,
                                        "description": "Days to add (negative: remove)."})
-    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300),
+                            metadata={"example": "carried over from 2025"})
 
 
 # --- calendar and policy --------------------------------------------------------------------
@@ -252,7 +261,7 @@ class CalendarDay(ma.Schema):
 
 
 class OverrideRead(ma.Schema):
-    date = ma.fields.Date(required=True)
+    date = ma.fields.Date(required=True, metadata={"example": "2026-10-10"})
     working = ma.fields.Boolean(required=True)
     note = ma.fields.String(required=True)
     updated_by = ma.fields.String(required=True)
@@ -260,7 +269,7 @@ class OverrideRead(ma.Schema):
 
 
 class CalendarRead(ma.Schema):
-    year = ma.fields.Integer(required=True)
+    year = ma.fields.Integer(required=True, metadata={"example": 2026})
     calendar = ma.fields.String(required=True, metadata={"enum": ["official", "provisional"]})
     working_days = ma.fields.Integer(required=True)
     exceptions = ma.fields.List(ma.fields.Nested(CalendarDay), required=True, metadata={
@@ -269,8 +278,9 @@ class CalendarRead(ma.Schema):
 
 
 class OverrideIn(ma.Schema):
-    working = JSONBoolean(required=True)
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    working = JSONBoolean(required=True, metadata={"example": False})
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=200),
+                            metadata={"example": "branch closed for the move"})
 
 
 class OverrideResult(OverrideRead):
@@ -279,7 +289,7 @@ class OverrideResult(OverrideRead):
 
 
 class PolicyRead(ma.Schema):
-    version = ma.fields.Integer(required=True)
+    version = ma.fields.Integer(required=True, metadata={"example": 2})
     document = ma.fields.Dict(required=True)
     created_by = ma.fields.String(required=True)
     created_at = UTCDateTime(required=True)
@@ -289,7 +299,8 @@ class PolicyRead(ma.Schema):
 class PolicyIn(ma.Schema):
     document = ma.fields.Dict(required=True, metadata={
         "description": "The whole policy document (version 1 format, as GET shows)."})
-    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=500),
+                            metadata={"example": "department managers approve one day"})
 
 
 # --- webhooks -------------------------------------------------------------------------------
@@ -298,13 +309,15 @@ class WebhookCreate(ma.Schema):
     url = ma.fields.Url(required=True, schemes={"http", "https"},
                         validate=ma.validate.Length(max=500))
     topics = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(TOPICS)),
-                            required=True, validate=ma.validate.Length(min=1))
+                            required=True, validate=ma.validate.Length(min=1),
+                            metadata={"example": ["leave.approved", "leave.cancelled"]})
 
 
 class WebhookRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    url = ma.fields.String(required=True)
-    topics = ma.fields.List(ma.fields.String(), required=True)
+    url = ma.fields.String(required=True, metadata={"example": "https://hr-events.example/leave"})
+    topics = ma.fields.List(ma.fields.String(), required=True,
+                            metadata={"example": ["leave.approved", "leave.cancelled"]})
     active = ma.fields.Boolean(required=True)
     created_by = ma.fields.String(required=True)
     created_at = UTCDateTime(required=True)

@@ -23,10 +23,10 @@ class OutboxQuery(PageQuery):
 
 class OutboxMessageRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    destination = ma.fields.String(required=True)
+    destination = ma.fields.String(required=True, metadata={"example": "staff"})
     path = ma.fields.String(required=True)
     payload = ma.fields.Dict(required=True)
-    status = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"example": "delivered"})
     attempts = ma.fields.Integer(required=True)
     created_at = UTCDateTime(required=True)
     next_attempt_at = UTCDateTime(allow_none=True)

@@ -19,16 +19,18 @@ def _not_blank(value: str) -> None:
 
 
 class IncidentCreate(ma.Schema):
-    employee_no = ma.fields.String(required=True, validate=_NO)
+    employee_no = ma.fields.String(required=True, validate=_NO, metadata={"example": "E0024"})
     rule = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
-                            metadata={"description": "A rule code, e.g. CM-ETH-01."})
-    occurred_on = ma.fields.Date(required=True, metadata={
+                            metadata={"example": "FIR-02",
+                                      "description": "A rule code, e.g. CM-ETH-01."})
+    occurred_on = ma.fields.Date(required=True, metadata={"example": "2026-03-02",
         "description": "The day it happened (organisation's calendar); not in the future."})
     description = ma.fields.String(required=True, validate=[_TEXT, _not_blank], metadata={
+        "example": "A verified customer complaint",
         "description": "What happened."})
     severity = ma.fields.String(load_default="normal",
                                 validate=ma.validate.OneOf(SEVERITIES))
-    deduction_amount = Money(allow_none=True, metadata={
+    deduction_amount = Money(allow_none=True, metadata={"example": 500,
         "description": "Yuan. Required within the rule's range for a rule with one; "
                        "optional (discretionary, capped per role) for a rule without."})
     points_override = ma.fields.Integer(allow_none=True, strict=True, metadata={
@@ -39,18 +41,19 @@ class IncidentCreate(ma.Schema):
 
 
 class IncidentRead(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    employee_no = ma.fields.String(required=True)
+    id = ma.fields.Integer(required=True, metadata={"example": 1})
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0024"})
     employee_name = ma.fields.String(allow_none=True)
     unit = ma.fields.String(attribute="unit_code", required=True)
     governing_branch = ma.fields.String(attribute="governing_code", required=True)
-    rule = ma.fields.String(attribute="rule_code", required=True)
+    rule = ma.fields.String(attribute="rule_code", required=True, metadata={"example": "FIR-02"})
     rule_version = ma.fields.Integer(required=True, metadata={
         "description": "The rule version the incident was judged under (kept forever)."})
     occurred_on = ma.fields.Date(required=True)
     description = ma.fields.String(required=True)
     severity = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+    status = ma.fields.String(required=True,
+                              metadata={"example": "recorded", "enum": list(STATUSES)})
     points = ma.fields.Integer(required=True, allow_none=True)
     points_override = ma.fields.Integer(allow_none=True)
     override_reason = ma.fields.String(allow_none=True)
@@ -84,23 +87,27 @@ class IncidentQuery(PageQuery):
 
 
 class IncidentDecision(ma.Schema):
-    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(("confirm", "dismiss")))
-    comment = ma.fields.String(allow_none=True, validate=_TEXT)
+    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(("confirm", "dismiss")),
+                                metadata={"example": "confirm"})
+    comment = ma.fields.String(allow_none=True, validate=_TEXT,
+                               metadata={"example": "the complaint was verified"})
 
 
 class AppealCreate(ma.Schema):
-    reason = ma.fields.String(required=True, validate=[_TEXT, _not_blank])
+    reason = ma.fields.String(required=True, validate=[_TEXT, _not_blank],
+                              metadata={"example": "the complaint concerned another counter"})
 
 
 class AppealDecision(ma.Schema):
     decision = ma.fields.String(required=True,
                                 validate=ma.validate.OneOf(("uphold", "overturn")))
-    comment = ma.fields.String(allow_none=True, validate=_TEXT)
+    comment = ma.fields.String(allow_none=True, validate=_TEXT,
+                               metadata={"example": "the recording shows another counter"})
 
 
 class StepRead(ma.Schema):
     seq = ma.fields.Integer(required=True)
-    action = ma.fields.String(required=True)
+    action = ma.fields.String(required=True, metadata={"example": "confirm"})
     from_status = ma.fields.String(allow_none=True)
     to_status = ma.fields.String(required=True)
     actor = ma.fields.String(required=True)
@@ -113,8 +120,8 @@ class StepRead(ma.Schema):
 
 
 class TrailRead(ma.Schema):
-    incident_id = ma.fields.Integer(required=True)
-    valid = ma.fields.Boolean(required=True, metadata={
+    incident_id = ma.fields.Integer(required=True, metadata={"example": 1})
+    valid = ma.fields.Boolean(required=True, metadata={"example": True,
         "description": "Every hash re-computed from the stored rows, and the incident "
                        "still as signed."})
     broken_at = ma.fields.Integer(allow_none=True, metadata={

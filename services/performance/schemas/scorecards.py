@@ -45,11 +45,11 @@ class RollupQuery(PageQuery):
 
 
 class ScorecardRead(ma.Schema):
-    employee_no = ma.fields.String(required=True)
-    period = ma.fields.String(required=True)
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0024"})
+    period = ma.fields.String(required=True, metadata={"example": "2026"})
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
-    points_deducted = ma.fields.Integer(required=True)
+    points_deducted = ma.fields.Integer(required=True, metadata={"example": 1})
     bonus_deducted = Money(required=True)
     excellence_eligible = ma.fields.Boolean(required=True, metadata={
         "description": "False when a standing incident bars year-end excellence (年终不得评优) "
@@ -71,8 +71,8 @@ class RollupItem(ma.Schema):
 
 
 class RollupRead(ma.Schema):
-    unit = ma.fields.String(required=True)
-    period = ma.fields.String(required=True)
+    unit = ma.fields.String(required=True, metadata={"example": "SB01"})
+    period = ma.fields.String(required=True, metadata={"example": "2026"})
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
     employees_with_incidents = ma.fields.Integer(required=True)
@@ -88,13 +88,14 @@ class RollupRead(ma.Schema):
 
 class SignOffCreate(ma.Schema):
     period = PeriodField(required=True, metadata=_PERIOD_DOC)
-    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000),
+                               metadata={"example": "审核通过"})
 
 
 class SignOffRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    unit = ma.fields.String(attribute="unit_code", required=True)
-    period = ma.fields.String(required=True)
+    unit = ma.fields.String(attribute="unit_code", required=True, metadata={"example": "SB01"})
+    period = ma.fields.String(required=True, metadata={"example": "2026-Q4"})
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
     signed_by = ma.fields.String(required=True)

@@ -28,10 +28,11 @@ class CustomerCreate(ma.Schema):
                             metadata={"description": "Customer number 客户号, unique."})
     name = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=200),
                                                      _not_blank])
-    deposits = Money(required=True, validate=_AMOUNT, metadata={
+    deposits = Money(required=True, validate=_AMOUNT, metadata={"example": 6000000,
         "description": "Deposits 存款, yuan. The larger of deposits and credit decides the tier."})
-    credit = Money(required=True, validate=_AMOUNT, metadata={"description": "Credit 授信, yuan."})
-    manager = ma.fields.String(required=True, validate=_CODE, metadata={
+    credit = Money(required=True, validate=_AMOUNT,
+                   metadata={"example": 0, "description": "Credit 授信, yuan."})
+    manager = ma.fields.String(required=True, validate=_CODE, metadata={"example": "E0024",
         "description": "The customer manager's employee number; the customer is kept by the "
                        "manager's 网点 (else the manager's unit)."})
     since = ma.fields.Date(metadata={
@@ -40,7 +41,7 @@ class CustomerCreate(ma.Schema):
 
 
 class CustomerUpdate(ma.Schema):
-    deposits = Money(validate=_AMOUNT)
+    deposits = Money(validate=_AMOUNT, metadata={"example": 1200000})
     credit = Money(validate=_AMOUNT)
     manager = ma.fields.String(validate=_CODE, metadata={
         "description": "A new manager: the customer moves to their 网点."})
@@ -53,10 +54,10 @@ class CustomerUpdate(ma.Schema):
 
 class CustomerRead(ma.Schema):
     code = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    deposits = Money(required=True)
+    name = ma.fields.String(required=True, metadata={"example": "和平商贸有限公司"})
+    deposits = Money(required=True, metadata={"example": 6000000})
     credit = Money(required=True)
-    manager = ma.fields.String(required=True)
+    manager = ma.fields.String(required=True, metadata={"example": "E0024"})
     unit = ma.fields.String(required=True, metadata={"description": "The unit keeping it."})
     since = ma.fields.Date(required=True)
     created_at = UTCDateTime(required=True)
@@ -71,20 +72,22 @@ class VisitCreate(ma.Schema):
     customer = ma.fields.String(required=True, validate=_CODE)
     employee_no = ma.fields.String(validate=_CODE, metadata={
         "description": "Who made the contact (default: the caller)."})
-    on = ma.fields.Date(required=True, metadata={"description": "The day; not in the future."})
+    on = ma.fields.Date(required=True, metadata={
+        "example": "2026-11-12", "description": "The day; not in the future."})
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS), metadata={
         "description": "visit 走访 (its report is confirmed by the branch head), phone or sms "
                        "(no confirmation; counts only for tiers that allow it)."})
     report = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=4000),
                                                        _not_blank],
-                              metadata={"description": "The visit report 访客报告 or a note."})
+                              metadata={"example": "Reviewed the company's deposit plans.",
+                                        "description": "The visit report 访客报告 or a note."})
 
 
 class VisitRead(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = ma.fields.Integer(required=True, metadata={"example": 1})
     customer = ma.fields.String(required=True)
-    employee_no = ma.fields.String(required=True)
-    on = ma.fields.Date(required=True)
+    employee_no = ma.fields.String(required=True, metadata={"example": "E0024"})
+    on = ma.fields.Date(required=True, metadata={"example": "2026-11-12"})
     kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
     report = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={
@@ -107,7 +110,8 @@ class Tier(ma.Schema):
     code = ma.fields.String(required=True, validate=_CODE)
     min_amount = Money(required=True, validate=_AMOUNT)
     required = ma.fields.Integer(required=True, strict=True,
-                                 validate=ma.validate.Range(min=1, max=100))
+                                 validate=ma.validate.Range(min=1, max=100),
+                                 metadata={"example": 2})
     window = ma.fields.String(required=True, validate=ma.validate.OneOf(WINDOWS))
     counts = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(KINDS)), required=True,
                             validate=ma.validate.Length(min=1, max=len(KINDS)))
@@ -119,14 +123,15 @@ class VisitTiersUpdate(ma.Schema):
     missed_visit_rule = ma.fields.String(required=True, validate=_CODE, metadata={
         "description": "The rule a missed visit is proposed under (CM-BAS-01)."})
     reason = ma.fields.String(required=True, validate=[ma.validate.Length(min=1, max=500),
-                                                       _not_blank])
+                                                       _not_blank],
+                              metadata={"example": "monthly visits for the largest customers"})
 
 
 class VisitTiersRead(ma.Schema):
-    version = ma.fields.Integer(required=True)
+    version = ma.fields.Integer(required=True, metadata={"example": 1})
     basis = ma.fields.String(required=True, metadata={
         "description": "Which amount decides the tier: the larger of deposits and credit."})
-    missed_visit_rule = ma.fields.String(required=True)
+    missed_visit_rule = ma.fields.String(required=True, metadata={"example": "CM-BAS-01"})
     tiers = ma.fields.List(ma.fields.Nested(Tier), required=True)
     published_at = UTCDateTime(required=True)
     published_by = ma.fields.String(required=True)
@@ -134,9 +139,9 @@ class VisitTiersRead(ma.Schema):
 
 
 class ComplianceRunCreate(ma.Schema):
-    org = ma.fields.String(required=True, validate=_CODE)
+    org = ma.fields.String(required=True, validate=_CODE, metadata={"example": "SB01"})
     period = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", error="A month, YYYY-MM."), metadata={
+        r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", error="A month, YYYY-MM."), metadata={"example": "2026-11",
         "description": "A month that is over; June and December also close the half-year "
                        "tier's window."})
 
@@ -162,8 +167,8 @@ class ComplianceGapRead(ma.Schema):
 
 class ComplianceRunSummary(ma.Schema):
     id = ma.fields.Integer(required=True)
-    org = ma.fields.String(required=True, attribute="org_code")
-    period = ma.fields.String(required=True)
+    org = ma.fields.String(required=True, attribute="org_code", metadata={"example": "SB01"})
+    period = ma.fields.String(required=True, metadata={"example": "2026-11"})
     policy_version = ma.fields.Integer(required=True)
     customers_checked = ma.fields.Integer(required=True)
     proposed = ma.fields.Integer(required=True)
@@ -179,8 +184,8 @@ class ComplianceRunQuery(PageQuery):
 
 class ComplianceRunRead(ma.Schema):
     id = ma.fields.Integer(required=True)
-    org = ma.fields.String(required=True)
-    period = ma.fields.String(required=True)
+    org = ma.fields.String(required=True, metadata={"example": "SB01"})
+    period = ma.fields.String(required=True, metadata={"example": "2026-11"})
     policy_version = ma.fields.Integer(required=True)
     customers_checked = ma.fields.Integer(required=True)
     proposed = ma.fields.Integer(required=True, metadata={
