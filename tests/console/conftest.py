@@ -39,9 +39,10 @@ def chromium_binary() -> str:
     return str(found)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless chromium, shared by every browser test of the session."""
+    """A headless chromium for one test module (about a second to start): it and playwright's
+    event loop are gone before the rest of the suite runs."""
     binary = chromium_binary()
     try:
         from playwright.sync_api import sync_playwright
@@ -53,7 +54,7 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def console_stack(tmp_path_factory, pg_server) -> Iterator[tuple[Stack, str]]:
     """(the stack, the console's URL): demo data, so the people of the README's tour exist."""
     missing = [s for s in SERVICES if s not in written_services()]

@@ -77,7 +77,7 @@ class Session:
                      if msg.type == "error" else None)
         self.page.on("response", lambda resp: self.problems.append(
             f"{resp.status} {resp.request.method} {resp.url}") if resp.status >= 400 else None)
-        self.page.set_default_timeout(15_000)
+        self.page.set_default_timeout(30_000)  # a loaded CI machine, not a slow page
 
     def shot(self, name: str) -> None:
         """A screenshot of the page as it is, after checking names and width on it."""
@@ -142,6 +142,8 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         tang.login("tangmin", clock=True)
         page = tang.page
         assert page.locator("#page-title").inner_text() == "我的请假"
+        # An employee's menu offers no approvals; the branch head's does (below).
+        assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["我的请假"]
         tang.shot("my-leave")
         # The access token is renewed in the background before it expires (300 s): the
         # refresh token rotates; a reload keeps the sign-in (the tab holds the new one).
@@ -180,6 +182,8 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
 
     with user("2-zhangwei") as zhang:  # the branch head, on his phone, in English
         zhang.login("zhangwei", english=True)
+        assert "Approvals" in zhang.page.get_by_role("navigation").get_by_role(
+            "link").all_inner_texts()
         zhang.go("Approvals")
         card = zhang.page.locator("li.card", has=zhang.page.get_by_role(
             "heading", name=re.compile(rf"^#{request_id} ")))
