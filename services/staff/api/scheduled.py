@@ -13,7 +13,7 @@ import datetime as dt
 import threading
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask.views import MethodView
 
 from services.staff import access
@@ -61,6 +61,8 @@ def install_due_step(app: Flask, after_apply: Any = None) -> None:
 
     @app.before_request
     def apply_due_changes() -> None:
+        if getattr(g, "principal", None) is None:
+            return  # health, documents, refusals: nothing that reads employees
         day = today()
         done = app.extensions["staff_due_through"]
         if done is not None and done >= day:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.staff.models import AuditEvent, Employee, OrgUnit, ScheduledChange
@@ -108,9 +109,10 @@ def _apply_one(session: Session, change_id: int, actor: Actor) -> str | None:
         _make(session, change, actor)
         session.commit()
         return "applied"
-    except AppError as exc:
+    except (AppError, IntegrityError) as exc:  # its checks no longer pass: failed, audited
         session.rollback()
-        reason = _reason(exc)
+        reason = _reason(exc) if isinstance(exc, AppError) else f"Refused by the store: " \
+            f"{str(exc.orig)[:300]}"
         if not _claim(session, change_id, "failed", actor, reason[:1000]):
             session.rollback()
             return None
