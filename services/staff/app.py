@@ -48,6 +48,12 @@ numbers are unique across the organisation: a taken one is a 409 wherever it is.
 Booleans in bodies are JSON `true`/`false` only; in query strings `true`, `false`, `1` or `0`.
 Unknown query parameters, like unknown body fields, are a 422.
 
+A hire, transfer or status change dated after today (in HR_TIMEZONE) is checked and
+scheduled: nothing about the employee changes until the local midnight starting its date,
+when it is applied (checked again; one that no longer passes is marked failed). Pending
+changes show on the employee (`scheduled_changes`) and under `/staff/scheduled-changes`,
+where they can be cancelled.
+
 Repeated identical reads of `GET /staff/employees` and `GET /staff/employees/{no}/chain` (same
 query, same token) may be answered from the answer given before, but only while nothing it
 was built from has changed: any write, by anyone, shows on the very next read."""
