@@ -22,12 +22,14 @@ class StubStaff:
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, str | None]] = []
+        self.bodies: list[tuple[str | None, bytes]] = []
         self.failing = False
 
     def __call__(self, environ, start_response):
         request = Request(environ)
         self.seen.append((request.method, request.full_path.rstrip("?"),
                           request.headers.get("Authorization")))
+        self.bodies.append((request.content_type, request.get_data()))
         if request.path == "/auth/token":
             body = {"access_token": "svc-token", "token_type": "Bearer", "expires_in": 300}
             return Response(json.dumps(body), mimetype="application/json")(environ,
@@ -91,3 +93,21 @@ def test_staff_answering_503_becomes_service_unavailable(stub):
         gateway.send("staff", "/staff/employees/E100/qualifications", {})
     app.failing = False
     assert gateway.chain("E100") is not None  # and it recovers by itself
+
+
+def test_staff_unreachable_becomes_service_unavailable(stub):
+    _app, gateway = stub
+    assert gateway.chain("E100") is not None  # control: staff answers
+    gateway.client.base_url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(ServiceUnavailable):
+        gateway.chain("E100")
+    with pytest.raises(ServiceUnavailable):
+        gateway.send("staff", "/staff/employees/E100/qualifications", {"x": 1})
+
+
+def test_the_gateway_sends_json_bodies_as_requests_would(stub):
+    app, gateway = stub
+    payload = {"reason": "取消资格", "reference": "incident:7", "n": 1}
+    assert gateway.send("staff", "/staff/employees/E100/qualifications", payload) == 201
+    content_type, body = app.bodies[-1]
+    assert content_type == "application/json" and json.loads(body) == payload
