@@ -343,7 +343,8 @@ def login_help(env: dict[str, str], data_dir: Path, selected: list[str]) -> list
             lines.extend(f"    {line}" for line in text.splitlines())
         else:
             lines.append(f"  admin: see {creds} (not written: an admin already existed)")
-    demo_on = env.get("HR_DEMO", "1").strip().lower() not in {"0", "false", "no", "off"}
+    default = "0" if env.get("HR_ENV") == "production" else "1"  # as Settings.demo
+    demo_on = (env.get("HR_DEMO") or default).strip().lower() not in {"0", "false", "no", "off"}
     users = demo_users() if demo_on else []
     if users:
         password = demo_password()
