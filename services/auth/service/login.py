@@ -7,10 +7,11 @@ dummy hash when the user is unknown). The audit trail keeps the real reason.
 Lockout: `MAX_FAILURES` failed passwords within `WINDOW` lock the account for `LOCK_FOR`;
 a success or an admin's unlock restarts the count (`failures_since`).
 
-Audit: every failure is recorded as `login.failed` with its real reason, except while the
-request's address is over the token endpoint's brake (`audit_failures=False`): then the
-endpoint writes one `token.throttled` per address per minute instead, so that a flood of
-anonymous garbage does not turn into a flood of audit rows. `user.locked` is always recorded.
+Audit: every failure is recorded as `login.failed` with its real reason unless the caller
+says not to (`audit_failures=False`). A request from an address over the token endpoint's
+brake never gets here (it is answered 429 before any credential is read); the endpoint
+writes one `token.throttled` per address per minute instead, so that a flood of anonymous
+garbage does not turn into a flood of audit rows. `user.locked` is always recorded.
 The success (`login.succeeded`) is recorded by the grant, which knows the sign-in (`sid`) and
 the access token's `jti`.
 """
