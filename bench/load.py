@@ -155,14 +155,19 @@ class _Plan:
     seq: _Counter = field(default_factory=_Counter)  # every request, warm-up included
     issued: _Counter = field(default_factory=_Counter)  # measured requests
     limit: int = 50_000
-    #: (path, extra headers) per request, in turn, instead of one path (bodiless requests)
-    variants: Sequence[tuple[str, dict[str, str]]] = ()
+    #: (path, extra headers[, body]) per request, in turn, instead of one path
+    variants: Sequence[tuple[Any, ...]] = ()
 
     def __post_init__(self) -> None:
         self._head = self._head_of(self.path, self.headers)
         self._built: tuple[bytes | None, bytes] | None = None
-        self.prepared = [self._head_of(path, {**self.headers, **extra}) + b"\r\n"
-                         for path, extra in self.variants]
+        self.prepared = [self._variant(*v) for v in self.variants]
+
+    def _variant(self, path: str, extra: dict[str, str], body: bytes | None = None) -> bytes:
+        head = self._head_of(path, {**self.headers, **extra})
+        if body is None:
+            return head + b"\r\n"
+        return head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
 
     def _head_of(self, path: str, headers: dict[str, str]) -> bytes:
         lines = [f"{self.method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
@@ -310,7 +315,7 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
               expect: int = 200, timeout: float = 10.0, method: str = "GET",
               body: bytes | Callable[[int], bytes] | None = None,
               source_every: int | None = None,
-              variants: Sequence[tuple[str, dict[str, str]]] = ()) -> Result:
+              variants: Sequence[tuple[Any, ...]] = ()) -> Result:
     """Send `method` to `url` from `concurrency` keep-alive connections for at most
     `duration` seconds and `max_requests` measured requests, after `warmup` seconds that are
     not counted.
@@ -319,8 +324,8 @@ def http_load(url: str, *, headers: dict[str, str] | None = None, concurrency: i
     a row can rotate usernames; `source_every=N` moves each connection to a fresh loopback
     source address (127.0.0.2, … — all of 127/8 is loopback on Linux) every N requests, so a
     per-address brake does not turn a timing row into a 429 row. `variants` — (path,
-    extra headers) pairs on `url`'s server — are sent in turn instead of `url`'s own path
-    (many users' tokens, many pages). Still loopback only.
+    extra headers[, body]) on `url`'s server — are sent in turn instead of `url`'s own path
+    (many users' tokens, many pages, many questions). Still loopback only.
     """
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK:

@@ -122,6 +122,7 @@ def performance_rules_unauthenticated(run: Run) -> Result:
 
 
 from bench import auth_clients as _auth_clients  # noqa: E402,F401 - client-credentials grants
+from bench import auth_mix as _auth_mix  # noqa: E402,F401 - /auth/check under the mix
 from bench import auth_scenarios as _auth_scenarios  # noqa: E402,F401 - registers the auth rows
 from bench import leave_scenarios as _leave_scenarios  # noqa: E402,F401 - the leave 1M rows
 from bench import performance_scenarios as _performance  # noqa: E402,F401 - performance 200k

@@ -191,6 +191,7 @@ class Environment:
     #: A second server of a service on the same database, with other settings.
     VARIANTS: ClassVar[dict[str, tuple[str, dict[str, str]]]] = {
         "staff-full-path": ("staff", {"HR_REPLAY": "0"}),
+        "auth-full-path": ("auth", {"HR_REPLAY": "0"}),
     }
 
     def _start(self, name: str) -> Server:
