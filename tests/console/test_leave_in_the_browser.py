@@ -101,7 +101,11 @@ class Session:
         page.locator("#page-title").wait_for()
 
     def go(self, link: str) -> None:
-        self.page.get_by_role("navigation").get_by_role("link", name=link).click()
+        """Through the menu; returns once that page is drawn (the router marks the link
+        current and the view busy in one step, then the view not busy when it is drawn)."""
+        nav = self.page.get_by_role("navigation")
+        nav.get_by_role("link", name=link, exact=True).click()
+        nav.locator('a[aria-current="page"]', has_text=link).wait_for()
         self.page.locator("#view:not([aria-busy])").wait_for()
 
     def refresh_token(self) -> str | None:
@@ -142,6 +146,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         tang.login("tangmin", clock=True)
         page = tang.page
         assert page.locator("#page-title").inner_text() == "我的请假"
+        expect(page.locator("#who")).to_have_text("唐敏 · 员工@SB01_HALL")  # GET /auth/me
         # An employee's menu offers no approvals; the branch head's does (below).
         assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["我的请假"]
         tang.shot("my-leave")
@@ -220,7 +225,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
                                      arg=chart.element_handle())
         zheng.go("岗位职责")  # a position and its duties (岗位职责), one tap away
         zheng.page.locator("#view table a").first.click()
-        assert zheng.page.locator("#view ol li").count() > 0
+        zheng.page.locator("#view ol li").first.wait_for()  # the duties, numbered
         zheng.shot("position")
         zheng.go("组织架构")
         zheng.page.locator("#org-chart svg").wait_for()

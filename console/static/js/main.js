@@ -2,7 +2,7 @@
 // (#/leave, #/inbox, #/requests/12, …) — one page, no reloads, so the access token can stay
 // in memory.
 
-import { ApiError, can, claims, login, logout, onSessionChange, resume } from './api.js';
+import { ApiError, can, claims, get, login, logout, onSessionChange, resume } from './api.js';
 import { clear, h } from './dom.js';
 import { applyStatic, fadeSay, lang, say, setLang, t } from './i18n.js';
 import { errorBox } from './views/common.js';
@@ -85,8 +85,13 @@ function signedIn(who) {
     return;
   }
   const roles = (who.roles || []).map((r) => `${t(`role.${r.role}`)}@${r.org}`).join(', ');
-  $('who').textContent = `${who.emp || who.sub}${roles ? ` · ${roles}` : ''}`;
+  const show = (name) => { $('who').textContent = `${name}${roles ? ` · ${roles}` : ''}`; };
+  show(who.emp || who.sub);
+  if (!displayName.has(who.sub)) displayName.set(who.sub, get('/auth/me').then((me) => me.display_name).catch(() => null));
+  displayName.get(who.sub).then((name) => { if (name && claims() && claims().sub === who.sub) show(name); });
 }
+
+const displayName = new Map(); // user id → GET /auth/me's display name, once per page load
 
 function drawLang() {
   const other = lang() === 'zh' ? 'en' : 'zh';
