@@ -122,3 +122,16 @@ def test_an_over_large_body_is_a_413_problem(port):
 
     assert _raw(port, post(1000))[0] == 400  # the control: read, and refused as OAuth says
     _problem(_raw(port, post(server_errors.MAX_BODY_BYTES + 1024)), 413)
+
+
+def test_every_operation_documents_the_server_limits(auth_server):
+    spec = auth_server.request("GET", "auth", "/openapi.json").json()
+    operations = [(path, op) for path, item in spec["paths"].items()
+                  for method, op in item.items() if method in {"get", "post", "patch", "delete"}]
+    assert operations
+    for path, op in operations:
+        codes = set(op["responses"])
+        assert {"414", "431"} <= codes, path
+        assert ("413" in codes) == ("requestBody" in op), path
+    problem = spec["components"]["responses"]["REQUEST_URI_TOO_LONG"]["content"]
+    assert "application/problem+json" in problem
