@@ -57,8 +57,8 @@ Every transition is a hash-chained step; `GET …/trail` re-verifies it.
 incidents (confirmed, appealed, upheld) that occurred in the period; `bonus_deducted` is exact
 to the fen; `excellence_eligible` is false once one of them carries `no_excellence` or
 `disqualification`. The employee reads their own; `performance:read` over their current unit
-reads anyone's (others → 404). Unit roll-ups (and their CSV/XLSX exports and SVG chart of
-points by month) count incidents by the unit the subject was in when the incident was
+reads anyone's (others → 404). Unit roll-ups (and their CSV/XLSX exports and chart of
+points by month: SVG, or PNG with `format=png` or `Accept: image/png`) count incidents by the unit the subject was in when the incident was
 recorded, list the employees with standing incidents (an employee without any has an
 all-clear scorecard) and need `performance:read` over the unit. **Sign-off** (审核,
 `performance:sign-off` over the unit, once per unit and period, audited) freezes the period
