@@ -50,8 +50,10 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+## Every row on a throwaway PostgreSQL (HR_BENCH_STORE=sqlite for the quick store).
+HR_BENCH_STORE ?= postgres
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench --store $(HR_BENCH_STORE)
 
 ## Draw the newest bench run (bench/results/*.json) as a PNG beside it.
 bench-chart: $(STAMP)
