@@ -8,9 +8,9 @@ from flask.views import MethodView
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.metrics import count_replay
-from shared.settings import TestSettings
-from shared.web import Blueprint, build_app
+from shared.web import Blueprint
 from tests.conftest import bearer
+from tests.shared.conftest import client_for
 
 blp = Blueprint("metered", __name__, url_prefix="/leave")
 
@@ -24,13 +24,7 @@ class Metered(MethodView):
 
 @pytest.fixture
 def client(verifier, tmp_path):
-    from shared.permissions import authenticate_request
-
-    settings = TestSettings("leave", {"HR_DATA_DIR": str(tmp_path)})
-    app, _ = build_app(settings, title="t", description="t", blueprints=[blp],
-                       authenticate=authenticate_request)
-    app.extensions["hr_verifier"] = verifier
-    return app.test_client()
+    return client_for([blp], verifier, tmp_path)
 
 
 def samples(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -8,9 +8,9 @@ import marshmallow as ma
 import pytest
 from flask.views import MethodView
 
-from shared.settings import TestSettings
-from shared.web import Blueprint, build_app
+from shared.web import Blueprint
 from tests.conftest import bearer
+from tests.shared.conftest import client_for
 
 
 class Duty(ma.Schema):
@@ -52,13 +52,7 @@ def app_with_query(client):
 
 @pytest.fixture
 def client(verifier, tmp_path):
-    from shared.permissions import authenticate_request
-
-    settings = TestSettings("leave", {"HR_DATA_DIR": str(tmp_path)})
-    app, _ = build_app(settings, title="t", description="t", blueprints=[blp],
-                       authenticate=authenticate_request)
-    app.extensions["hr_verifier"] = verifier
-    return app.test_client()
+    return client_for([blp], verifier, tmp_path)
 
 
 @pytest.fixture
