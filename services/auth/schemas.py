@@ -95,9 +95,10 @@ _REQUIRES = ("A staff qualification the holder must keep (e.g. customer_manager)
 
 
 class RoleRead(ma.Schema):
-    name = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, metadata={"example": "branch_head"})
     description = ma.fields.String(required=True)
-    permissions = ma.fields.List(ma.fields.String(), required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True,
+                                 metadata={"example": ["staff:read", "leave:approve"]})
     unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
                                 metadata={"description": _UNIT_TYPES})
     requires_qualification = ma.fields.String(allow_none=True,
@@ -108,7 +109,8 @@ class RoleCreate(ma.Schema):
     name = ma.fields.String(required=True, validate=[
         _name, validate.Regexp(r"^[a-z][a-z0-9_]*$", error="Lower-case letters, digits, _.")])
     description = ma.fields.String(load_default="", validate=validate.Length(max=500))
-    permissions = ma.fields.List(ma.fields.String(), required=True)
+    permissions = ma.fields.List(ma.fields.String(), required=True,
+                                 metadata={"example": ["staff:read", "leave:read"]})
     unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
                                 validate=validate.Length(max=5),
                                 metadata={"description": _UNIT_TYPES})
@@ -118,7 +120,8 @@ class RoleCreate(ma.Schema):
 
 class RoleUpdate(ma.Schema):
     description = ma.fields.String(validate=validate.Length(max=500))
-    permissions = ma.fields.List(ma.fields.String())
+    permissions = ma.fields.List(ma.fields.String(), metadata={
+        "example": ["staff:read", "leave:read", "leave:approve"]})
     unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
                                 validate=validate.Length(max=5),
                                 metadata={"description": _UNIT_TYPES})

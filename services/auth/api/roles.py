@@ -51,7 +51,8 @@ class Roles(MethodView):
         return roles.create_role(session=db.session, actor=common.actor(), **body)
 
 
-@blp.route("/roles/<name>")
+@blp.route("/roles/<name>",
+           parameters=[{"in": "path", "name": "name", "example": "branch_head"}])
 class RoleItem(MethodView):
     @blp.response(200, RoleRead)
     def get(self, name: str) -> Any:
@@ -107,7 +108,8 @@ class SodPairs(MethodView):
                                         actor=common.actor()))
 
 
-@blp.route("/sod-pairs/<int:pair_id>")
+@blp.route("/sod-pairs/<int:pair_id>",
+           parameters=[{"in": "path", "name": "pair_id", "example": 1}])
 class SodPairItem(MethodView):
     @blp.response(204)
     def delete(self, pair_id: int) -> None:

@@ -90,7 +90,9 @@ class UserBindings(MethodView):
         return bindings.as_dict(view)
 
 
-@blp.route("/<int:user_id>/roles/<int:binding_id>")
+@blp.route("/<int:user_id>/roles/<int:binding_id>",
+           parameters=[{"in": "path", "name": "user_id", "example": 12},
+                       {"in": "path", "name": "binding_id", "example": 31}])
 class UserBinding(MethodView):
     @blp.response(204)
     def delete(self, user_id: int, binding_id: int) -> None:

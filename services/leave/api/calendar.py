@@ -46,7 +46,8 @@ class Calendar(MethodView):
         return calendar.year_view(db.session, query.get("year") or today().year)
 
 
-@blp.route("/calendar/overrides/<day>")
+@blp.route("/calendar/overrides/<day>",
+           parameters=[{"in": "path", "name": "day", "example": "2026-10-10"}])
 class Override(MethodView):
     @blp.arguments(OverrideIn)
     @blp.response(200, OverrideResult)

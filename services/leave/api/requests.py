@@ -65,7 +65,11 @@ class LeaveRequests(MethodView):
 @blp.route("/export.csv")
 class LeaveExport(MethodView):
     @blp.arguments(ExportQuery, location="query")
-    @blp.response(200, content_type="text/csv", description="CSV, UTF-8 with a BOM.")
+    @blp.response(200, content_type="text/csv", description="CSV, UTF-8 with a BOM.",
+                  example="id,employee_no,type,start_date,start_half,end_date,end_half,days,"
+                          "calendar,status,org,stand_in,created_at\r\n1,E0019,personal,"
+                          "2027-03-01,,2027-03-08,,6,provisional,approved,SB01_HALL,E0020,"
+                          "2026-12-04T08:00:00+00:00\r\n")
     def get(self, query: dict[str, Any]) -> Any:
         """The requests the caller may read (same filters as the list) as CSV."""
         query.pop("page", None), query.pop("per_page", None)

@@ -47,7 +47,8 @@ class Webhooks(MethodView):
         return {**events.webhook_dict(hook), "secret": secret}
 
 
-@blp.route("/webhooks/<int:webhook_id>")
+@blp.route("/webhooks/<int:webhook_id>",
+           parameters=[{"in": "path", "name": "webhook_id", "example": 1}])
 class WebhookItem(MethodView):
     @blp.response(204)
     def delete(self, webhook_id: int) -> None:
@@ -60,7 +61,11 @@ class WebhookItem(MethodView):
 @blp.route("/units/<code>/calendar.ics")
 class Feed(MethodView):
     @blp.arguments(FeedQuery, location="query")
-    @blp.response(200, content_type="text/calendar", description="iCalendar (RFC 5545).")
+    @blp.response(200, content_type="text/calendar", description="iCalendar (RFC 5545).",
+                  example="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//HR platform//leave//EN"
+                          "\r\nBEGIN:VEVENT\r\nUID:leave-1@hr.example\r\n"
+                          "DTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270309\r\n"
+                          "SUMMARY:E0019 personal\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     def get(self, query: dict[str, Any], code: str) -> Any:
         """Approved leave in the unit's subtree as all-day events (who and which type, never
         the reason), for team calendars. Needs leave:read over the unit."""

@@ -21,7 +21,10 @@ blp = Blueprint("chart", __name__, url_prefix="/staff/org-units",
 @blp.route("/<code>/chart.svg")
 class OrgChart(MethodView):
     @blp.doc(responses={"200": {"description": "The chart.",
-                                "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+                                "content": {"image/svg+xml": {
+                                    "schema": {"type": "string"},
+                                    "example": '<svg xmlns="http://www.w3.org/2000/svg" '
+                                               'role="img">…</svg>'}}},
                         "404": {"description": "No such unit, or outside the caller's "
                                 "staff:read scope."}})
     def get(self, code: str) -> Any:

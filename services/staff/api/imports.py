@@ -54,7 +54,12 @@ def _export(query: dict[str, Any]) -> tuple[list[list[str]], str]:
 class Export(MethodView):
     @blp.arguments(ExportQuery, location="query")
     @blp.doc(responses={"200": {"description": "CSV (UTF-8 with a BOM), the import's columns.",
-                                "content": {"text/csv": {"schema": {"type": "string"}}}}})
+                                "content": {"text/csv": {
+                                    "schema": {"type": "string"},
+                                    "example": "employee_no,name,name_en,org,position,grade,"
+                                               "hire_date,work_start_date,manager,status\r\n"
+                                               "E0019,唐敏,Tang Min,SB01_HALL,CASH_TELLER,staff,"
+                                               "2022-07-04,2022-07-04,E0014,active\r\n"}}}})
     def get(self, query: dict[str, Any]) -> Any:
         """The employees in scope (of `org`'s subtree, or only `org` with subtree=false);
         UTF-8 with a BOM so spreadsheets read the Chinese names, and cells that would start

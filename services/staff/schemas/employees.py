@@ -96,7 +96,7 @@ class EmployeeQuery(PageQuery):
 
 
 class ExportQuery(ma.Schema):
-    org = ma.fields.String(validate=Code)
+    org = ma.fields.String(validate=Code, metadata={"example": "SB01"})
     subtree = QueryBoolean(load_default=True)
 
 
