@@ -55,21 +55,20 @@ async function route() {
   const found = ROUTES.find((r) => r.path === path) || ROUTES[0];
   drawMenu();
   fadeSay();
-  const view = $('view');
   const mine = ++drawing;
-  view.setAttribute('aria-busy', 'true');
+  $('view').setAttribute('aria-busy', 'true');
+  // The page is drawn off-screen, then takes the place of #view in one step: no half-drawn
+  // page, a slower earlier page never replaces a later one, and a page that redraws itself
+  // (after a decision, another month) holds the element that is on screen.
+  const next = h('div', { id: 'view' });
   try {
-    const holder = h('div', {});
-    await found.view(holder, params);
-    if (mine !== drawing) return; // the user went elsewhere meanwhile
-    clear(view, ...holder.childNodes);
+    await found.view(next, params);
   } catch (err) {
-    if (mine !== drawing) return;
     if (err instanceof ApiError && err.status === 401 && !claims()) return;
-    clear(view, h('h1', { tabindex: '-1', id: 'page-title' }, t('error.title')), errorBox(err));
-  } finally {
-    if (mine === drawing) view.removeAttribute('aria-busy');
+    clear(next, h('h1', { tabindex: '-1', id: 'page-title' }, t('error.title')), errorBox(err));
   }
+  if (mine !== drawing) return; // the user went elsewhere meanwhile
+  $('view').replaceWith(next);
   $('page-title')?.focus();
 }
 

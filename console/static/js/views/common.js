@@ -25,7 +25,8 @@ export function stepsList(request) {
   return h('ol', { class: 'steps' }, (request.steps || []).map((s) => h('li', {},
     `${roleName(s.role)} @${s.org} · ${s.final ? t('step.final') : t('step.review')} `,
     statusBadge(s.status),
-    s.decided_by ? ` ${t('step.by', { who: s.decided_by_employee || s.decided_by })}` : '',
+    s.decided_by ? [` ${t('step.by', { who: '' })}`,
+      s.decided_by_employee ? person(s.decided_by_employee) : s.decided_by] : '',
     s.comment ? ` — “${s.comment}”` : '')));
 }
 
@@ -63,4 +64,13 @@ export function errorBox(err) {
   const p = h('p', { class: 'error', role: 'alert' });
   showError(p, err);
   return p;
+}
+
+// A moment from an API (UTC, ISO 8601) in the reader's own time zone: 2026-12-04 16:38:58.
+export function when(iso) {
+  const d = new Date(String(iso || '').replace(/(\.\d{3})\d+/, '$1')); // µs → ms for Date
+  if (Number.isNaN(d.getTime())) return iso || '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} `
+    + `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -5,7 +5,7 @@
 import { claims, get, post } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { say, t, typeName } from '../i18n.js';
-import { errorBox, person, showError, statusBadge, stepsList } from './common.js';
+import { errorBox, person, showError, statusBadge, stepsList, when } from './common.js';
 
 export async function render(view, [id]) {
   const [request, trail, types] = await Promise.all([
@@ -47,7 +47,7 @@ function trailView(trail) {
     : h('p', { class: 'error', role: 'alert' }, t('trail.broken', { at: trail.broken_at }));
   return h('div', {}, verdict, table(null,
     [t('col.seq'), t('col.at'), t('col.action'), t('col.actor'), t('col.comment')],
-    trail.entries.map((e) => [e.seq, (e.at || '').replace('T', ' ').slice(0, 19),
+    trail.entries.map((e) => [e.seq, when(e.at),
       t(`action.${e.action}`, {}, e.action), e.actor_emp ? person(e.actor_emp) : e.actor,
       e.comment || ''])));
 }
