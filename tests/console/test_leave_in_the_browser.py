@@ -215,6 +215,21 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zhang.page.get_by_text("Nothing awaits your decision.").wait_for()  # redrawn
         zhang.shot("inbox-after")
         zhang.go("Team calendar")
+        # Month by month to the one the leave starts in: who is away, who stands in.
+        first = dt.date.fromisoformat(start)
+        today = dt.date.today()
+        for _ in range((first.year - today.year) * 12 + first.month - today.month):
+            shown = zhang.page.locator("#team-month").get_attribute("data-month")
+            zhang.page.get_by_role("button", name="Next").click()
+            zhang.page.locator(f'#team-month:not([data-month="{shown}"])').wait_for()
+        month = zhang.page.locator("#team-month").get_attribute("data-month")
+        zhang.page.get_by_role("button", name="Next").click()  # and back again
+        zhang.page.locator(f'#team-month:not([data-month="{month}"])').wait_for()
+        zhang.page.get_by_role("button", name="Previous").click()
+        zhang.page.locator(f'#team-month[data-month="{month}"]').wait_for()
+        away = zhang.page.locator("#view table tr", has_text=f"#{request_id}").first
+        expect(away).to_contain_text("(E0019)")
+        expect(away).to_contain_text("(E0020)")  # the stand-in, by name
         zhang.shot("team-calendar")
         zhang.logout("Log out")
 

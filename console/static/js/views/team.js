@@ -45,7 +45,7 @@ export async function render(view, params, shown = null) {
   clear(view, title(t('team.title')),
     h('div', { class: 'month-nav card' },
       h('button', { type: 'button', id: 'team-prev', on: { click: go(-1) } }, `‹ ${t('month.prev')}`),
-      h('strong', {}, label),
+      h('strong', { id: 'team-month', 'data-month': isoDate(first).slice(0, 7) }, label),
       h('button', { type: 'button', on: { click: go(1) } }, `${t('month.next')} ›`)),
     h('p', { class: 'hint' }, t('team.count', { n: new Set(requests.map((r) => r.employee_no)).size })),
     rows.length ? h('div', { class: 'card' },
