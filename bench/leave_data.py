@@ -48,8 +48,9 @@ REQUEST_COLUMNS = (
     "unit_code", "unit_path", "governing_code", "governing_path", "grade", "routed_days",
     "related_ids", "policy_version", "filed_by", "filed_by_emp", "cancelled_days",
     "created_at", "updated_at", "version")
-STEP_COLUMNS = ("id", "request_id", "level", "role", "org", "org_path", "final", "status",
-                "unassigned", "decided_by", "decided_by_emp", "decided_at", "comment")
+STEP_COLUMNS = ("id", "request_id", "level", "role", "org", "org_path", "governing_path",
+                "final", "status", "unassigned", "decided_by", "decided_by_emp", "decided_at",
+                "comment")
 #: Leave types by share (maternity left out: 98 calendar days would crowd the history).
 TYPES = (("annual", 40), ("personal", 25), ("sick", 25), ("bereavement", 7), ("marriage", 3))
 #: Lengths in calendar days by share: most leave is short.
@@ -230,7 +231,8 @@ def _request(history: History, rng: random.Random, rid: int, employee: tuple[Any
         decided += signed
         when = created + dt.timedelta(hours=4 * level) if signed else None
         is_pending = step_status == "pending"
-        steps.append((step_id + level, rid, level, role, at.code, at.path, level == len(plan),
+        steps.append((step_id + level, rid, level, role, at.code, at.path, route.governing.path,
+                      level == len(plan),
                       step_status, is_pending and unassigned_step,
                       sub(signer) if signed else None, signer if signed else None, when,
                       "同意" if step_status == "approved" else "不同意" if signed else None))

@@ -93,8 +93,9 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined]
         UniqueConstraint("request_id", "level", name="uq_approval_steps_level"),
         # The inbox: pending steps by role, then the unit's path (a subtree is a path range).
         Index("ix_approval_steps_inbox", "status", "role", "org_path"),
-        # hr's inbox also shows the steps nobody holds: their own small index (migration 0003)
-        Index("ix_approval_steps_unassigned", "status",
+        # hr's inbox also shows the steps nobody holds in its governing branches: their own
+        # small index, a path range too (migrations 0003, 0004)
+        Index("ix_approval_steps_unassigned", "status", "governing_path",
               postgresql_where=text("unassigned IS TRUE"), sqlite_where=text("unassigned IS 1")),
     )
 
@@ -104,6 +105,9 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined]
     role: Mapped[str] = mapped_column(String(40))
     org: Mapped[str] = mapped_column(String(40))
     org_path: Mapped[str] = mapped_column(Path)
+    #: The request's governing branch (管辖行), carried on the step so that hr's inbox finds
+    #: the steps nobody holds in its branches by one index range (migration 0004).
+    governing_path: Mapped[str] = mapped_column(Path)
     final: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(12))
     #: Nobody held the role there when the step was routed: shown to the governing hr.

@@ -179,7 +179,7 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
         policy_version=version, filed_by=caller.actor.sub, filed_by_emp=caller.emp,
         cancelled_days=Decimal(0))
     request.steps = [ApprovalStep(level=s.level, role=s.role, org=s.org, org_path=s.org_path,
-                                  final=s.final, status=s.status,
+                                  governing_path=governing["path"], final=s.final, status=s.status,
                                   unassigned=s.status != "skipped"
                                   and directory.holders(s.role, s.org) == 0)
                      for s in steps]
