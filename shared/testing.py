@@ -189,12 +189,23 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.datadir), "-U", self.user, "--auth=trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._start_server()
+        return self
+
+    def _start_server(self) -> None:
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -k {self.root} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                 "-c max_connections=300 -c shared_buffers=128MB")
         self._run("pg_ctl", "-D", str(self.datadir), "-o", opts, "-w", "-t", "60",
                   "-l", str(self.root / "server.log"), "start")
-        return self
+
+    def shut_down(self) -> None:
+        """Stop the server but keep its data (`start_again()` brings it back, same port):
+        a database restart as the services see one."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+    def start_again(self) -> None:
+        self._start_server()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"

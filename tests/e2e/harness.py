@@ -149,25 +149,46 @@ class Stack:
         from shared.settings import write_service_clients_file
 
         write_service_clients_file(self.data_dir)
-        base = self.environment()
         try:
             for name in self.services:
-                env = dict(base, HR_SERVICE=name)
                 self.database_urls[name] = self._database_url(name)
-                env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
-                log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
-                self._logs[name] = log
-                self.procs[name] = subprocess.Popen(
-                    gunicorn_command(), env=env, cwd=ROOT, stdout=log, stderr=log,
-                    start_new_session=True, preexec_fn=_child_setup(os.getpid()))
+                self._spawn(name)
             self.wait_healthy(timeout)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def wait_healthy(self, timeout: float) -> None:
-        pending = list(self.services)
+    def _spawn(self, name: str) -> None:
+        env = dict(self.environment(), HR_SERVICE=name)
+        env[f"{name.upper()}_DATABASE_URL"] = self.database_urls[name]
+        log = self._logs.get(name) or open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        self._logs[name] = log
+        self.procs[name] = subprocess.Popen(
+            gunicorn_command(), env=env, cwd=ROOT, stdout=log, stderr=log,
+            start_new_session=True, preexec_fn=_child_setup(os.getpid()))
+
+    def kill_service(self, name: str) -> None:
+        """SIGKILL the service's whole process group (master and workers), as a crash or an
+        OOM kill would: no graceful shutdown, requests in flight are cut."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.procs[name].pid, signal.SIGKILL)
+        self.procs[name].wait()
+
+    def restart_service(self, name: str, timeout: float = START_TIMEOUT) -> None:
+        """Start a killed or stopped service again on the same port and database."""
+        if self.procs[name].poll() is None:
+            self.kill_service(name)
+        self._spawn(name)
+        self.wait_healthy(timeout, only=[name])
+
+    def pause_service(self, name: str, paused: bool = True) -> None:
+        """SIGSTOP (or SIGCONT) the service's process group: it accepts connections but
+        answers nothing, as a hung or overloaded service does."""
+        os.killpg(self.procs[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
+    def wait_healthy(self, timeout: float, only: list[str] | None = None) -> None:
+        pending = list(only or self.services)
         deadline = time.monotonic() + timeout
         while pending:
             for name in list(pending):
