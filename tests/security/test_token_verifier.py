@@ -190,3 +190,31 @@ def test_while_the_issuer_cannot_be_reached_a_good_token_gets_503_never_401(sign
         assert verifier.verify(tokens.user())["iss"] == ISSUER  # positive control
         with pytest.raises(Exception, match="unknown key"):  # a fetched set: a wrong kid is 401
             verifier.verify(tokens.key.sign(tokens.claims(), kid="not-a-real-kid"))
+
+
+@pytest.mark.parametrize(("skew", "accepted"), [(8, True), (-8, True), (60, False),
+                                                (-60, False)])
+def test_clock_skew_between_issuer_and_service_is_tolerated_only_within_the_leeway(
+        signing_key, tokens, skew, accepted):
+    """The issuer's clock `skew` seconds ahead (+) or behind (−) the service's: a token
+    fresh by the issuer's clock is accepted within the 10 s leeway — ahead, its `iat`/`nbf`
+    lie in the service's future; behind, a token just past `exp` by the issuer's clock —
+    and refused beyond it."""
+    from shared.errors import Unauthorized
+    from shared.tokens import StaticKeySource
+
+    verifier = TokenVerifier(issuer=ISSUER, keys=StaticKeySource(signing_key.jwks()),
+                             leeway=10)
+    now = int(time.time())
+    if skew > 0:  # issued "now" by a clock running ahead
+        claims = tokens.claims() | {"iat": now + skew, "nbf": now + skew,
+                                    "exp": now + skew + 300}
+    else:  # the issuer's clock behind: the token expired |skew| - 2 seconds ago here
+        claims = tokens.claims() | {"iat": now - 300 - abs(skew) + 2,
+                                    "exp": now - abs(skew) + 2}
+    token = tokens.key.sign(claims)
+    if accepted:
+        assert verifier.verify(token)["iss"] == ISSUER
+    else:
+        with pytest.raises(Unauthorized):  # 401: the token, not the service, is the problem
+            verifier.verify(token)
