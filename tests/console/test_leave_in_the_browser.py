@@ -254,6 +254,11 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         chart = zheng.page.locator("img.plot")  # performance's chart, drawn from a blob
         zheng.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                                      arg=chart.element_handle())
+        zheng.go("规章")  # one rulebook of several
+        book = zheng.page.locator("#rulebook option").nth(1).get_attribute("value")
+        zheng.page.get_by_label("规章制度").select_option(book)
+        books = zheng.page.locator("#view tbody tr td:first-child").all_inner_texts()
+        assert books and set(books) == {book}
         zheng.go("岗位职责")  # a position and its duties (岗位职责), one tap away
         zheng.page.locator("#view table a").first.click()
         zheng.page.locator("#view ol li").first.wait_for()  # the duties, numbered

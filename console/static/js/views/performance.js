@@ -9,14 +9,23 @@ import { errorBox, person, showError, statusBadge } from './common.js';
 
 export async function rules(view) {
   const found = await get('/performance/rules?per_page=200');
-  clear(view, title(t('nav.rules')), h('div', { class: 'card' },
-    h('p', { class: 'hint' }, t('rules.total', { n: found.total })),
-    table(null, [t('col.code'), t('rules.category'), t('rules.title'), t('rules.points'),
-      t('rules.range'), t('rules.consequence')],
-    found.items.map((r) => [r.code, r.category, lang() === 'en' ? r.title_en : r.title_zh,
-      r.points ?? '—',
-      r.deduction_min !== null && r.deduction_min !== undefined ? `${r.deduction_min}–${r.deduction_max}` : '—',
-      r.consequence ? t(`consequence.${r.consequence}`, {}, r.consequence) : '—']))));
+  const books = [...new Set(found.items.map((r) => r.rulebook))].sort();
+  const pick = h('select', {}, h('option', { value: '' }, t('rules.allBooks')),
+    books.map((b) => h('option', { value: b }, b)));
+  const box = h('div', {});
+  const draw = () => {
+    const shown = found.items.filter((r) => !pick.value || r.rulebook === pick.value);
+    clear(box, h('p', { class: 'hint' }, t('rules.total', { n: shown.length })),
+      table(null, [t('rules.book'), t('col.code'), t('rules.category'), t('rules.title'),
+        t('rules.points'), t('rules.range'), t('rules.consequence')],
+      shown.map((r) => [r.rulebook, r.code, r.category, lang() === 'en' ? r.title_en : r.title_zh,
+        r.points ?? '—',
+        r.deduction_min !== null && r.deduction_min !== undefined ? `${r.deduction_min}–${r.deduction_max}` : '—',
+        r.consequence ? t(`consequence.${r.consequence}`, {}, r.consequence) : '—'])));
+  };
+  pick.addEventListener('change', draw);
+  draw();
+  clear(view, title(t('nav.rules')), h('div', { class: 'card' }, field('rulebook', t('rules.book'), pick), box));
 }
 
 function defaultUnit() {
