@@ -66,6 +66,10 @@ class Settings:
         self.access_token_ttl = int(env.get("HR_ACCESS_TOKEN_TTL", "300"))
         self.refresh_token_ttl = int(env.get("HR_REFRESH_TOKEN_TTL", str(14 * 24 * 3600)))
         self.http_timeout = float(env.get("HR_HTTP_TIMEOUT", "3"))
+        #: Where webhook receivers may be (`shared.outbound`): host names, `*.` patterns,
+        #: CIDR ranges. Unset: any non-link-local address in development, none in production.
+        self.webhook_hosts = [h.strip() for h in env.get("HR_WEBHOOK_HOSTS", "").split(",")
+                              if h.strip()]
         #: Encrypts auth's private signing keys at rest.
         self.key_encryption_key = env.get("HR_KEY_ENCRYPTION_KEY", DEV_DEFAULT)
         self.client_id, self.client_secret = self._client_credentials(env, upper)
