@@ -185,7 +185,12 @@ def serve(host: str, port: int, environ: dict[str, str]) -> ConsoleServer:
 def main() -> int:
     env = dict(os.environ)
     port = int(env.get("HR_CONSOLE_PORT") or DEFAULT_PORT)
-    server = ConsoleServer((env.get("HR_HOST") or "127.0.0.1", port), env)
+    try:
+        server = ConsoleServer((env.get("HR_HOST") or "127.0.0.1", port), env)
+    except OSError as exc:
+        sys.stderr.write(f"[console] cannot listen on port {port}: {exc.strerror} "
+                         "(HR_CONSOLE_PORT moves the console, HR_CONSOLE=0 leaves it out)\n")
+        return 1
 
     def stop(_signum: int, _frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -5,10 +5,12 @@ Security Policy, one origin for the files and the four services' APIs. No browse
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -114,6 +116,38 @@ def test_a_service_that_is_down_is_a_503_problem():
         server.server_close()
     assert resp.status_code == 503
     assert resp.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_taken_port_stops_the_console_server_with_a_hint():
+    """`make run` then stops everything (a service that cannot start) and the hint says how
+    to move the console; a free port serves (the positive control)."""
+    import socket
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "console.server"], cwd=ROOT, timeout=30,
+                             capture_output=True, text=True,
+                             env={"PATH": os.environ["PATH"], "HR_CONSOLE_PORT": str(taken)})
+    assert run.returncode == 1
+    assert f"cannot listen on port {taken}" in run.stderr and "HR_CONSOLE_PORT" in run.stderr
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "console.server"], cwd=ROOT,
+                            env={"PATH": os.environ["PATH"], "HR_CONSOLE_PORT": str(port)})
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                resp = requests.get(f"http://127.0.0.1:{port}/console/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        assert resp.json() == {"status": "ok"}
+    finally:
+        proc.terminate()  # SIGTERM: the server shuts down cleanly
+        assert proc.wait(timeout=10) == 0
 
 
 def test_the_gateway_sets_the_same_policy_as_the_console_server():
