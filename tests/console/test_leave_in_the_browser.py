@@ -254,6 +254,13 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         chart = zheng.page.locator("img.plot")  # performance's chart, drawn from a blob
         zheng.page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                                      arg=chart.element_handle())
+        zheng.page.get_by_label("员工号").fill("E0019")  # 唐敏's scorecard for the year
+        zheng.page.get_by_role("button", name="查看").click()
+        expect(zheng.page.locator("#view dl.facts").first).to_contain_text("唐敏 (E0019)")
+        zheng.go("员工")
+        zheng.page.get_by_label("按姓名或员工号查找").fill("唐敏")
+        zheng.page.get_by_role("button", name="查找").click()
+        zheng.page.get_by_text("共 1 人。").wait_for()
         zheng.go("规章")  # one rulebook of several
         book = zheng.page.locator("#rulebook option").nth(1).get_attribute("value")
         zheng.page.get_by_label("规章制度").select_option(book)
