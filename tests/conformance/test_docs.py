@@ -154,7 +154,9 @@ def test_every_openapi_route_is_named_in_docs_api_md(specs):
     missing = sorted(f"{method} {path}" for spec in specs.values()
                      for method, path, _ in operations(spec)
                      if (method, normalise(path)) not in named)
-    assert not missing, "routes missing from docs/api.md:\n" + "\n".join(missing)
+    assert not missing, ("routes missing from docs/api.md (name each, as `METHOD /path` with "
+                         "what it does and who may, in its service's section):\n"
+                         + "\n".join(missing))
 
 
 def test_the_readme_and_the_architecture_page_link_the_projects_own_contract():
