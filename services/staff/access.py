@@ -26,6 +26,9 @@ exist elsewhere):
   The one exception: an employee declaring their own relation (回避) may name anyone.
 - a write on a unit the caller knows but may not write is a 403 that names the permission
   and the unit code the caller gave, never a path.
+- every refused write (out of scope, or not held) is audited as `access.denied` with the
+  actor, request id, address and reason (`services.staff.refusals`), the caller's answer
+  unchanged.
 - Uniqueness is global: a code or employee number taken anywhere is a 409, also when the
   taken one is outside the caller's scope (they cannot have it either way).
 
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services.staff import refusals
 from services.staff.service.common import Sight, missing
 from shared.errors import Forbidden, NotFound
 from shared.permissions import WHOLE_ORGANISATION, covers, has_permission, scope_paths
@@ -123,8 +127,10 @@ def require_write_unit(principal: Principal, code: str, path: str, *,
     `field` in a body); one they know but may not write is a 403 naming only `code`.
     """
     if not knows_unit(principal, path):
+        refusals.audit(f"{WRITE} on {code} ({path}), outside the caller's scope")
         raise missing("org unit", code, field)
     if not can_write(principal, path):
+        refusals.audit(f"{WRITE} on {code} ({path}) not held")
         raise Forbidden(f"This needs the permission {WRITE} over {code}.")
 
 
@@ -132,12 +138,25 @@ def require_write(principal: Principal, path: str, code: str) -> None:
     """`staff:write` over a unit the caller already may read (e.g. an employee's own unit,
     which their record shows): a 403 naming `code`, never the path."""
     if not can_write(principal, path):
+        refusals.audit(f"{WRITE} on {code} ({path}) not held")
         raise Forbidden(f"This needs the permission {WRITE} over {code}.")
+
+
+def require_write_employee(principal: Principal, employee_no: str, path: str,
+                           code: str) -> None:
+    """A write about an employee: one the caller may not even read answers 404 as an
+    unknown number (and is audited as out of scope); one they read but may not write, 403."""
+    if not sees_employee(principal, employee_no, path):
+        refusals.audit(f"{WRITE} on employee {employee_no} in {code} ({path}), outside "
+                       "the caller's scope")
+        raise NotFound(f"No employee {employee_no}.")
+    require_write(principal, path, code)
 
 
 def require_write_everywhere(principal: Principal) -> None:
     """A new root: only a grant on `*` covers it."""
     if not has_permission(principal, WRITE, WHOLE_ORGANISATION):
+        refusals.audit(f"{WRITE} over the whole organisation not held")
         raise Forbidden(f"This needs the permission {WRITE} over the whole organisation.")
 
 
@@ -153,6 +172,7 @@ def require_catalogue_editor(principal: Principal,
                 grant.path == WHOLE_ORGANISATION or is_head_office_path(grant.path)
             ):
                 return
+    refusals.audit(f"{WRITE} over the head office (the catalogue) not held")
     raise Forbidden("Editing the catalogue needs staff:write over the head office.")
 
 

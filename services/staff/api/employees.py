@@ -56,8 +56,9 @@ def readable(employee_no: str) -> Any:
 
 def writable(employee_no: str) -> Any:
     """The employee if the caller may write them: 404 as `readable`, 403 if read-only."""
-    employee = readable(employee_no)
-    access.require_write(current_principal(), employee.unit.path, employee.unit.code)
+    employee = get_employee(db.session, employee_no)
+    access.require_write_employee(current_principal(), employee_no, employee.unit.path,
+                                  employee.unit.code)
     return employee
 
 
