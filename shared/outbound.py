@@ -39,21 +39,35 @@ def resolve(host: str) -> list[str]:
 
 
 def _never(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:169.254.169.254 is the same
+    if mapped is not None:
+        return _never(mapped)
+    if address.is_loopback:  # ::1 sits inside IPv6's reserved ::/8; loopback is its own rule
+        return False
     return (address.is_link_local or address.is_multicast or address.is_unspecified
             or address.is_reserved)
 
 
 def check_destination(url: str, *, allowed: Iterable[str], production: bool,
-                      resolver: Resolver = resolve) -> None:
-    """Raise `DestinationRefused` unless `url` may receive requests (see the module)."""
+                      resolver: Resolver = resolve, must_resolve: bool = False) -> None:
+    """Raise `DestinationRefused` unless `url` may receive requests (see the module).
+
+    A name that does not resolve now is judged by name alone at registration (DNS may be
+    down for a moment); before a delivery (`must_resolve`) it is refused."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in {"http", "https"} or not host:
         raise DestinationRefused("Only http(s) URLs with a host can receive webhooks.")
     entries = [e.strip().lower() for e in allowed if e.strip()]
-    addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolver(host)]
-    if not addresses:
-        raise DestinationRefused(f"{host} does not resolve")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolver(host)]
+        except DestinationRefused:
+            if must_resolve:
+                raise
+            addresses = []
     for address in addresses:
         if _never(address):
             raise DestinationRefused(f"{host} resolves to {address}, which never receives "
@@ -66,7 +80,7 @@ def check_destination(url: str, *, allowed: Iterable[str], production: bool,
     if any(not _is_network(e) and fnmatch.fnmatchcase(host, e) for e in entries):
         return
     networks = [ipaddress.ip_network(e, strict=False) for e in entries if _is_network(e)]
-    if networks and all(any(a in n for n in networks) for a in addresses):
+    if addresses and networks and all(any(a in n for n in networks) for a in addresses):
         return
     raise DestinationRefused(f"{host} is not among the allowed webhook receivers "
                              "(HR_WEBHOOK_HOSTS).")

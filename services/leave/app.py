@@ -16,6 +16,7 @@ from services.leave.models import IdempotentAnswer, db
 from services.leave.service import events, load_reference_data
 from services.leave.service.common import today
 from shared.db import session_for, upgrade
+from shared.outbound import DestinationRefused, check_destination, resolve
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import after_successful_writes, create_service_app
@@ -54,6 +55,22 @@ def post_webhook(url: str, body: bytes, headers: dict[str, str]) -> int:
         raise OSError(str(exc)) from exc
 
 
+def guarded(post: events.Poster, settings: Settings,
+            resolver: Callable[[str], list[str]] = resolve) -> events.Poster:
+    """`post`, after checking the receiver again on its addresses now (`shared.outbound`):
+    a name accepted at registration may since point somewhere it must not. A refusal is a
+    failed delivery (retried, and logged), never a request sent."""
+    def post_if_allowed(url: str, body: bytes, headers: dict[str, str]) -> int:
+        try:
+            check_destination(url, allowed=settings.webhook_hosts,
+                              production=settings.environment == "production",
+                              resolver=resolver, must_resolve=True)
+        except DestinationRefused as exc:
+            raise OSError(f"receiver refused: {exc}") from exc
+        return post(url, body, headers)
+    return post_if_allowed
+
+
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
                directory: Directory | None = None,
                clock: Callable[[], dt.date] | None = None,
@@ -63,7 +80,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
                              description=DESCRIPTION, verifier=verifier)
     app.extensions["leave_directory"] = directory or HttpDirectory(settings)
     app.extensions["leave_today"] = clock or (lambda: today(settings.timezone))
-    app.extensions["leave_poster"] = poster or post_webhook
+    # An injected poster (the tests') stands for the network; the real one is guarded.
+    app.extensions["leave_poster"] = poster or guarded(post_webhook, settings)
     app.extensions["hr_idempotency"] = (db, IdempotentAnswer)
 
     def deliver_events() -> None:
@@ -84,6 +102,7 @@ def prepare(settings: Settings) -> None:
 def deliver_events(settings: Settings, args: list[str] | None = None) -> int:
     """`python -m services.leave deliver-events`: every pending webhook delivery now."""
     with session_for(settings.database_url) as session:
-        counts: dict[str, Any] = events.deliver(session, post_webhook, force=True)
+        counts: dict[str, Any] = events.deliver(session, guarded(post_webhook, settings),
+                                                force=True)
     print(counts)
     return 0

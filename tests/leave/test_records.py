@@ -177,3 +177,40 @@ def test_csv_and_icalendar_exports_show_what_the_caller_may_read(client, who):
     assert "flu" not in text_ and "family" not in text_
     assert client.get("/leave/units/SB01/calendar.ics",
                       headers=who("H2")).status_code == 404
+
+
+def test_a_webhook_to_the_metadata_service_or_an_unlisted_host_is_refused(app, client, who):
+    admin = who("ADM", roles=[("admin", "*")])
+    body = {"topics": ["leave.submitted"]}
+    metadata = client.post("/leave/webhooks", headers=admin,
+                           json=body | {"url": "http://169.254.169.254/latest/meta-data/"})
+    assert metadata.status_code == 422 and "url" in metadata.get_json()["errors"]
+    settings = app.extensions["hr_settings"]
+    settings.webhook_hosts = ["10.20.0.0/16"]
+    unlisted = client.post("/leave/webhooks", headers=admin,
+                           json=body | {"url": "http://192.0.2.7/leave"})
+    assert unlisted.status_code == 422
+    listed = client.post("/leave/webhooks", headers=admin,
+                         json=body | {"url": "http://10.20.1.5/leave"})
+    assert listed.status_code == 201, listed.get_json()  # positive control
+    assert len(client.get("/leave/webhooks", headers=admin).get_json()["items"]) == 1
+
+
+def test_a_delivery_to_a_receiver_now_pointing_somewhere_forbidden_is_not_sent():
+    from services.leave.app import guarded
+    from shared.settings import TestSettings
+
+    sent = []
+
+    def post(url, body, headers):
+        sent.append(url)
+        return 204
+
+    settings = TestSettings("leave", {"HR_WEBHOOK_HOSTS": "*.bank.internal"})
+    table = {"hr-events.bank.internal": ["10.20.1.5"]}
+    deliver = guarded(post, settings, resolver=lambda host: table[host])
+    assert deliver("https://hr-events.bank.internal/x", b"{}", {}) == 204  # positive control
+    table["hr-events.bank.internal"] = ["169.254.169.254"]  # re-pointed since registration
+    with pytest.raises(OSError, match="refused"):
+        deliver("https://hr-events.bank.internal/x", b"{}", {})
+    assert sent == ["https://hr-events.bank.internal/x"]

@@ -13,7 +13,9 @@ from services.leave.api.common import caller, directory, require_policy, today
 from services.leave.models import db
 from services.leave.schemas import FeedQuery, WebhookCreate, WebhookCreated, WebhookRead
 from services.leave.service import events, queries
+from services.leave.service.common import invalid
 from shared.errors import NotFound
+from shared.outbound import DestinationRefused, check_destination
 from shared.web import Blueprint, PageQuery, page_of, page_payload
 
 blp = Blueprint("webhooks", __name__, url_prefix="/leave",
@@ -36,12 +38,20 @@ class Webhooks(MethodView):
     @blp.response(201, WebhookCreated)
     def post(self, hook_in: dict[str, Any]) -> Any:
         """Subscribe a URL to topics (`leave.submitted`, `.approved`, `.rejected`,
-        `.withdrawn`, `.cancelled`, `.stand_in_assigned`). Each delivery is signed:
+        `.withdrawn`, `.cancelled`, `.stand_in_assigned`). The receiver must be allowed
+        (`HR_WEBHOOK_HOSTS`; never a link-local address such as 169.254.169.254) — 422
+        otherwise, and it is checked again before each delivery. Each delivery is signed:
         `X-HR-Signature: sha256=HMAC(secret, "<X-HR-Timestamp>.<body>")`; retried with
         backoff until 2xx (at least once: de-duplicate on `X-HR-Delivery`). The secret is
         shown once."""
         who = caller()
         require_policy(who)
+        settings = current_app.extensions["hr_settings"]
+        try:
+            check_destination(hook_in["url"], allowed=settings.webhook_hosts,
+                              production=settings.environment == "production")
+        except DestinationRefused as exc:
+            raise invalid("url", str(exc)) from exc
         hook, secret = events.create_webhook(session=db.session, url=hook_in["url"],
                                              topics=hook_in["topics"], actor=who.actor)
         return {**events.webhook_dict(hook), "secret": secret}
