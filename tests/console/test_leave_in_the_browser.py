@@ -35,21 +35,23 @@ PAGE_CHECK = """() => {
 }"""
 
 
-def six_working_days(stack) -> tuple[str, str]:
-    """A Monday at least three weeks ahead whose Monday-to-Monday span holds exactly six
-    working days on leave's own calendar (no holiday inside, whatever the date)."""
+def working_days(stack):
+    """`working(day)` on leave's own calendar (holidays, make-up days, overrides)."""
     admin = stack.admin_token()
-    calendars: dict[int, set[str]] = {}
+    calendars: dict[int, dict[str, bool]] = {}
 
     def working(day: dt.date) -> bool:
         if day.year not in calendars:
             cal = stack.request("GET", "leave", f"/calendar?year={day.year}", token=admin).json()
-            calendars[day.year] = {(e["date"], e["working"]) for e in cal["exceptions"]}
-        for date, flag in calendars[day.year]:
-            if date == day.isoformat():
-                return flag
-        return day.weekday() < 5
+            calendars[day.year] = {e["date"]: e["working"] for e in cal["exceptions"]}
+        return calendars[day.year].get(day.isoformat(), day.weekday() < 5)
 
+    return working
+
+
+def six_working_days(working) -> tuple[str, str]:
+    """A Monday at least three weeks ahead whose Monday-to-Monday span holds exactly six
+    working days (no holiday inside, whatever the date)."""
     today = dt.date.today()
     start = today + dt.timedelta(days=21 + (7 - today.weekday()) % 7)
     for _ in range(30):
@@ -59,6 +61,14 @@ def six_working_days(stack) -> tuple[str, str]:
             return start.isoformat(), end.isoformat()
         start += dt.timedelta(days=7)
     raise AssertionError("no Monday-to-Monday span of six working days in 30 weeks")
+
+
+def a_working_day_after(working, day: str) -> str:
+    """A working day more than a week after `day` (not adjoining it: routed on its own)."""
+    found = dt.date.fromisoformat(day) + dt.timedelta(days=9)
+    while not working(found):
+        found += dt.timedelta(days=1)
+    return found.isoformat()
 
 
 class Session:
@@ -155,7 +165,8 @@ def set_override(session: Session, day: str) -> None:
 
 def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, console_stack):
     stack, _base = console_stack
-    start, end = six_working_days(stack)
+    working = working_days(stack)
+    start, end = six_working_days(working)
 
     with user("1-tangmin") as tang:
         tang.login("tangmin", clock=True)
@@ -303,3 +314,17 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         row = tang.page.locator("tr", has=tang.page.get_by_role("link", name=f"#{request_id}"))
         assert "已批准" in row.inner_text()
         tang.shot("approved")
+        # One day, later: the form names the one-step route; filed, then withdrawn.
+        day = a_working_day_after(working, end)
+        page = tang.page
+        page.get_by_label("假别").select_option("personal")
+        page.get_by_label("开始日期").fill(day)
+        page.get_by_label("结束日期").fill(day)
+        page.get_by_label("事由").fill("体检")
+        page.get_by_label("顶岗人员工号").fill("E0020")
+        expect(page.locator("#quote")).to_have_text(
+            "共 1 个工作日 · 审批路径：支行行长审批（终审）")
+        page.get_by_role("button", name="提交申请").click()
+        page.get_by_role("button", name="撤回申请").click()
+        expect(page.locator("#request-status")).to_have_text("已撤回")
+        tang.shot("withdrawn")
