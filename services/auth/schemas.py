@@ -114,7 +114,8 @@ class RoleCreate(ma.Schema):
     unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
                                 validate=validate.Length(max=5),
                                 metadata={"description": _UNIT_TYPES})
-    requires_qualification = ma.fields.String(allow_none=True, validate=_name,
+    requires_qualification = ma.fields.String(allow_none=True,
+                                              validate=validate.Length(min=1, max=64),
                                               metadata={"description": _REQUIRES})
 
 
@@ -125,7 +126,8 @@ class RoleUpdate(ma.Schema):
     unit_types = ma.fields.List(ma.fields.String(), allow_none=True,
                                 validate=validate.Length(max=5),
                                 metadata={"description": _UNIT_TYPES})
-    requires_qualification = ma.fields.String(allow_none=True, validate=_name,
+    requires_qualification = ma.fields.String(allow_none=True,
+                                              validate=validate.Length(min=1, max=64),
                                               metadata={"description": _REQUIRES})
 
 
@@ -235,6 +237,29 @@ class RoleHolderQuery(PageQuery):
     role = ma.fields.String(required=True, validate=_name, metadata={"example": "branch_head"})
     org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={
         "description": 'The unit asked about (a code, or "*").', "example": "SB01"})
+
+
+class RoleHolderPair(ma.Schema):
+    role = ma.fields.String(required=True, validate=_name, metadata={"example": "branch_head"})
+    org = ma.fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={
+        "description": 'The unit asked about (a code, or "*").', "example": "SB01"})
+
+
+class RoleHolderCountsQuery(ma.Schema):
+    pairs = ma.fields.List(ma.fields.Nested(RoleHolderPair), required=True,
+                           validate=validate.Length(min=1, max=20))
+
+
+class RoleHolderCount(ma.Schema):
+    role = ma.fields.String(required=True)
+    org = ma.fields.String(required=True)
+    total = ma.fields.Integer(required=True, metadata={
+        "description": "Bindings that make someone hold the role over the unit today: "
+                       "`total` of `GET /auth/role-holders` for the pair."})
+
+
+class RoleHolderCounts(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RoleHolderCount), required=True)
 
 
 class RoleHolderRead(ma.Schema):
