@@ -19,6 +19,9 @@ from flask import Flask
 #: Path variables under these prefixes are files, not objects.
 FILES = ("/docs/assets/", "/static/")
 DENIED = {403, 404}
+PAYLOADS = ["' OR '1'='1", "1; DROP TABLE employees; --", "' UNION SELECT NULL, NULL --",
+            "%", "_", "%_%", "\\", "a\x00b", "x" * 5000, "人民路支行", "\u202eLR01\u200f",
+            "<script>alert(1)</script>", "../../etc/passwd"]
 
 
 @dataclass
@@ -87,4 +90,47 @@ def run_cases(client: Any, world: Any, cases: dict[tuple[str, str], Case],
             failures.append(f"{method} {rule}: the control {own} answered "
                             f"{served.status_code} to {case.who}, not {case.ok}: "
                             f"{served.get_data()[:200]!r}")
+    return failures
+
+
+def _schema(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _lists(doc: dict[str, Any]):
+    """(path, [string query parameter names]) of every GET without path variables."""
+    for path, item in doc["paths"].items():
+        op = item.get("get")
+        if op is None or "{" in path:
+            continue
+        names = [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"
+                 and p["name"] not in {"page", "per_page"}
+                 and _schema(doc, p.get("schema", {})).get("type", "string") == "string"]
+        if names:
+            yield path, names
+
+
+def _total(resp) -> int | None:
+    body = resp.get_json(silent=True) if resp.mimetype == "application/json" else None
+    return body.get("total") if isinstance(body, dict) else None
+
+
+def hostile_filter_failures(client: Any, prefix: str, headers: dict[str, str]) -> list[str]:
+    """Every payload in every string filter of every list of the service at `prefix`, as
+    one caller: the failures (a 5xx, or more rows than the unfiltered list gives)."""
+    doc = client.get(f"{prefix}/openapi.json").get_json()
+    failures = []
+    for path, names in _lists(doc):
+        allowed = _total(client.get(path, headers=headers))
+        for name in names:
+            for payload in PAYLOADS:
+                resp = client.get(path, headers=headers, query_string={name: payload})
+                total = _total(resp) if resp.status_code == 200 else None
+                if resp.status_code >= 500:
+                    failures.append(f"GET {path}?{name}={payload[:20]!r}: {resp.status_code}")
+                elif total is not None and allowed is not None and total > allowed:
+                    failures.append(f"GET {path}?{name}={payload[:20]!r}: {total} rows, "
+                                    f"{allowed} without the filter")
     return failures

@@ -9,7 +9,7 @@ import pytest
 
 from tests.leave.conftest import *  # noqa: F403 - the leave app, client and people
 from tests.leave.conftest import decide, file
-from tests.security.cross_branch import Case, run_cases, uncovered
+from tests.security.cross_branch import Case, hostile_filter_failures, run_cases, uncovered
 
 R = "/leave/requests/<int:request_id>"
 B = "/leave/balances/<employee_no>"
@@ -83,3 +83,11 @@ def test_a_branch_holder_is_refused_on_another_branchs_objects_and_served_on_the
         return who("ADM", roles=[("admin", "*")]) if name == "admin" else who(name)
 
     assert not run_cases(client, world, CASES, headers)
+
+
+def test_hostile_filters_on_a_populated_store_never_fail_or_widen_the_answer(client, who,
+                                                                             world):
+    """Injection strings in every list filter, as a branch head, a teller and an hr, with
+    requests on both sides of the branch line."""
+    for name in ("H1", "E1", "HR1"):
+        assert not hostile_filter_failures(client, "/leave", who(name)), name

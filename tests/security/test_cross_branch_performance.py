@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import bearer
 from tests.performance import fakes
 from tests.performance.conftest import *  # noqa: F403 - the performance app, client, perf
-from tests.security.cross_branch import Case, run_cases, uncovered
+from tests.security.cross_branch import Case, hostile_filter_failures, run_cases, uncovered
 
 I = "/performance/incidents/<int:incident_id>"  # noqa: E741 - a route, read as "incident"
 UN = "/performance/units/<code>"
@@ -164,3 +164,11 @@ def world(client, headers, monkeypatch):
 def test_a_branch_holder_is_refused_on_another_branchs_objects_and_served_on_their_own(
         client, headers, world):
     assert not run_cases(client, world, CASES, headers)
+
+
+def test_hostile_filters_on_a_populated_store_never_fail_or_widen_the_answer(client, headers,
+                                                                             world):
+    """Injection strings in every list filter, as a branch head, a customer manager and an
+    auditor, with incidents, losses, visits and customers on both sides of the branch line."""
+    for name in ("head", "subject", "auditor"):
+        assert not hostile_filter_failures(client, "/performance", headers(name)), name

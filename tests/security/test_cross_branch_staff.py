@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import bearer
-from tests.security.cross_branch import Case, run_cases, uncovered
+from tests.security.cross_branch import Case, hostile_filter_failures, run_cases, uncovered
 from tests.staff.fixtures import *  # noqa: F403 - the staff app, client, org and people
 from tests.staff.fixtures import hire
 
@@ -112,3 +112,12 @@ def test_hire_into_another_branch_is_refused_and_into_ones_own_allowed(client, t
     assert hire(client, hr, "N2", "SB03").status_code in (403, 404, 422)
     assert client.get("/staff/employees/N2", headers=hr).status_code == 404
     assert hire(client, hr, "N1", "SB02").status_code == 201
+
+
+def test_hostile_filters_on_a_populated_store_never_fail_or_widen_the_answer(client, tokens,
+                                                                             world):
+    """Injection strings in every list filter, as a branch head, a branch hr and an admin,
+    with rows on both sides of the branch line."""
+    for who in ("head", "hr", "admin"):
+        headers = bearer(tokens.user(sub=f"x-{who}", roles=WHO[who]))
+        assert not hostile_filter_failures(client, "/staff", headers), who

@@ -24,15 +24,13 @@ import pytest
 from shared.settings import SERVICES
 from tests.conformance.conftest import _dispose, build_service
 from tests.conftest import bearer
+from tests.security.cross_branch import PAYLOADS, _lists, _schema, _total
 
 HOSTILE_FIELDS = ("id", "role", "roles", "status", "owner", "owner_id", "unit", "org_path",
                   "recorded_by", "created_by", "decided_by", "confirmed_by", "declared_by",
                   "permissions", "is_admin", "created_at", "version")
 #: Operations whose bodies are forms or documented as taking extra parameters.
 FORM_OPERATIONS = {"/auth/token", "/auth/introspect", "/auth/revoke"}
-PAYLOADS = ["' OR '1'='1", "1; DROP TABLE employees; --", "' UNION SELECT NULL, NULL --",
-            "%", "_", "%_%", "\\", "a\x00b", "x" * 5000, "人民路支行", "\u202eLR01\u200f",
-            "<script>alert(1)</script>", "../../etc/passwd"]
 SCOPED = [("branch_head", "SB01", "HQ/BR01/SB01")]
 
 
@@ -49,12 +47,6 @@ def _document(built) -> dict[str, Any]:
     resp = built.app.test_client().get(f"{built.prefix}/openapi.json")
     assert resp.status_code == 200
     return resp.get_json()
-
-
-def _schema(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    return schema
 
 
 def _properties(doc: dict[str, Any], schema: dict[str, Any]) -> set[str]:
@@ -102,24 +94,6 @@ def test_no_writing_operation_accepts_a_field_the_caller_must_not_set(built):
                                 f"{resp.get_data()[:160]!r}")
     assert tried, f"{built.name}: no writing operation found"
     assert not failures, "\n".join(failures)
-
-
-def _lists(doc: dict[str, Any]):
-    """(path, [string query parameter names]) of every GET without path variables."""
-    for path, item in doc["paths"].items():
-        op = item.get("get")
-        if op is None or "{" in path:
-            continue
-        names = [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"
-                 and p["name"] not in {"page", "per_page"}
-                 and _schema(doc, p.get("schema", {})).get("type", "string") == "string"]
-        if names:
-            yield path, names
-
-
-def _total(resp) -> int | None:
-    body = resp.get_json(silent=True) if resp.mimetype == "application/json" else None
-    return body.get("total") if isinstance(body, dict) else None
 
 
 def test_hostile_strings_in_every_list_filter_never_fail_or_widen_the_answer(built, tokens):
