@@ -60,6 +60,8 @@ class UserItem(MethodView):
 
     @blp.arguments(UserPatch)
     @blp.response(200, UserDetail)
+    @blp.alt_response(503, description="A new employee number was given and staff cannot be "
+                      "asked whether it exists; nothing was changed.")
     def patch(self, body: dict[str, Any], user_id: int) -> Any:
         """Change status (disabling revokes every refresh token at once), name, employee
         number or password."""
