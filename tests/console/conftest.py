@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from console.server import serve
 from shared.settings import SERVICES
 from shared.testing import ROOT, free_port
+from tests.console.browser import PHONE, Session
 from tests.e2e.harness import Stack, written_services
 
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "console"
@@ -82,3 +84,26 @@ def artifacts() -> Path:
     for old in path.glob("*.png"):
         old.unlink()
     return path
+
+
+@pytest.fixture
+def user(chromium, console_stack, artifacts):
+    """`with user("1-tangmin") as session:` — a fresh browser context (no shared storage);
+    on leaving it, any script error, CSP violation or failed request not expected by the
+    test fails it."""
+    _stack, base = console_stack
+    opened: list[Session] = []
+
+    @contextmanager
+    def open_as(who: str, viewport=PHONE) -> Iterator[Session]:
+        session = Session(chromium, base, artifacts, who, viewport)
+        opened.append(session)
+        try:
+            yield session
+        finally:
+            session.close()
+        unexpected = [p for p in session.problems
+                      if not any(e in p for e in session.expected)]
+        assert unexpected == [], unexpected
+
+    yield open_as

@@ -1,17 +1,24 @@
 """The console in headless chromium, over real HTTP, against the four running services and
 the console's server: 唐敏 (a teller at SB01) files six working days on her phone, sees the
 live count and the two-step route; 张伟 (SB01's branch head) approves it as the preliminary
-review (初审) in English; 郑海波 (hr of BR01) approves it finally; 唐敏 sees "已批准".
-Screenshots of every page go to var/test-artifacts/console/<store>/."""
+review (初审) in English; 郑海波 (hr of BR01) approves it finally; 唐敏 sees "已批准". Then
+HR's pages, each with what it is for. Screenshots of every page go to
+var/test-artifacts/console/<store>/."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
+
+from tests.console.browser import (
+    DESK,
+    a_working_day_after,
+    set_override,
+    six_working_days,
+    working_days,
+)
 
 try:
     from playwright.sync_api import expect
@@ -19,148 +26,6 @@ except ImportError:  # the `chromium` fixture skips (fails under CI=true) withou
     expect = None
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-PASSWORD = "Demo-Branch-2026!"  # the demo users' demo-only password (README)
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1280, "height": 900}
-# Every visible control has a name (a <label for>, aria-label, or a button's text), and the
-# page is no wider than the screen (tables scroll inside their own box).
-PAGE_CHECK = """() => {
-  const named = (el) => (el.labels && el.labels.length) || el.getAttribute('aria-label')
-    || (el.tagName === 'BUTTON' && el.textContent.trim());
-  const shown = [...document.querySelectorAll('input, select, textarea, button')]
-    .filter((el) => el.offsetParent !== null);
-  return { unnamed: shown.filter((el) => !named(el)).map((el) => el.outerHTML.slice(0, 80)),
-           overflow: document.documentElement.scrollWidth - window.innerWidth };
-}"""
-
-
-def working_days(stack):
-    """`working(day)` on leave's own calendar (holidays, make-up days, overrides)."""
-    admin = stack.admin_token()
-    calendars: dict[int, dict[str, bool]] = {}
-
-    def working(day: dt.date) -> bool:
-        if day.year not in calendars:
-            cal = stack.request("GET", "leave", f"/calendar?year={day.year}", token=admin).json()
-            calendars[day.year] = {e["date"]: e["working"] for e in cal["exceptions"]}
-        return calendars[day.year].get(day.isoformat(), day.weekday() < 5)
-
-    return working
-
-
-def six_working_days(working) -> tuple[str, str]:
-    """A Monday at least three weeks ahead whose Monday-to-Monday span holds exactly six
-    working days (no holiday inside, whatever the date)."""
-    today = dt.date.today()
-    start = today + dt.timedelta(days=21 + (7 - today.weekday()) % 7)
-    for _ in range(30):
-        end = start + dt.timedelta(days=7)
-        span = [start + dt.timedelta(days=i) for i in range(8)]
-        if sum(working(d) for d in span) == 6 and working(start) and working(end):
-            return start.isoformat(), end.isoformat()
-        start += dt.timedelta(days=7)
-    raise AssertionError("no Monday-to-Monday span of six working days in 30 weeks")
-
-
-def a_working_day_after(working, day: str) -> str:
-    """A working day more than a week after `day` (not adjoining it: routed on its own)."""
-    found = dt.date.fromisoformat(day) + dt.timedelta(days=9)
-    while not working(found):
-        found += dt.timedelta(days=1)
-    return found.isoformat()
-
-
-class Session:
-    """One user's browser context: a page, its screenshots, and every script error or CSP
-    violation it met (the test fails on any)."""
-
-    def __init__(self, browser, base: str, artifacts, who: str, viewport: dict[str, int]):
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                           timezone_id="Asia/Shanghai")
-        self.page = self.context.new_page()
-        self.base = base
-        self.artifacts = artifacts
-        self.who = who
-        self.problems: list[str] = []
-        self.expected: list[str] = []  # refusals the test provokes on purpose
-        self.page.on("pageerror", lambda exc: self.problems.append(f"pageerror: {exc}"))
-        self.page.on("console", lambda msg: self.problems.append(f"console: {msg.text}")
-                     if msg.type == "error" else None)
-        self.page.on("response", lambda resp: self.problems.append(
-            f"{resp.status} {resp.request.method} {resp.url}") if resp.status >= 400 else None)
-        self.page.set_default_timeout(30_000)  # a loaded CI machine, not a slow page
-
-    def shot(self, name: str) -> None:
-        """A screenshot of the page as it is, after checking names and width on it."""
-        found = self.page.evaluate(PAGE_CHECK)
-        assert found["unnamed"] == [], (name, found["unnamed"])
-        assert found["overflow"] <= 0, (name, f"{found['overflow']} px wider than the screen")
-        self.page.screenshot(path=str(self.artifacts / f"{self.who}-{name}.png"), full_page=True)
-
-    def login(self, username: str, *, english: bool = False, clock: bool = False,
-              password: str = PASSWORD) -> None:
-        page = self.page
-        if clock:  # the page's timers run on a clock the test moves (background refresh)
-            page.clock.install()
-        page.goto(f"{self.base}/console/")
-        if english:
-            page.get_by_role("button", name="Switch to English").click()
-            assert page.locator("html").get_attribute("lang") == "en"
-        self.shot("login")
-        page.get_by_label("Username" if english else "用户名").fill(username)
-        page.get_by_label("Password" if english else "密码").fill(password)
-        page.keyboard.press("Enter")  # the keyboard submits the form
-        page.locator("#page-title").wait_for()
-
-    def go(self, link: str) -> None:
-        """Through the menu; returns once that page is drawn (the router marks the link
-        current and the view busy in one step, then the view not busy when it is drawn)."""
-        nav = self.page.get_by_role("navigation")
-        nav.get_by_role("link", name=link, exact=True).click()
-        nav.locator('a[aria-current="page"]', has_text=link).wait_for()
-        self.page.locator("#view:not([aria-busy])").wait_for()
-
-    def refresh_token(self) -> str | None:
-        return self.page.evaluate("sessionStorage.getItem('hr.console.refresh')")
-
-    def logout(self, label: str = "退出") -> None:
-        self.page.get_by_role("button", name=label).click()
-        self.page.get_by_role("heading", name=re.compile("登录|Log in")).wait_for()
-        assert self.page.evaluate("Object.keys(sessionStorage).length") == 0
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def user(chromium, console_stack, artifacts):
-    _stack, base = console_stack
-    opened: list[Session] = []
-
-    @contextmanager
-    def open_as(who: str, viewport=PHONE) -> Iterator[Session]:
-        session = Session(chromium, base, artifacts, who, viewport)
-        opened.append(session)
-        try:
-            yield session
-        finally:
-            session.close()
-        unexpected = [p for p in session.problems
-                      if not any(e in p for e in session.expected)]
-        assert unexpected == [], unexpected
-
-    yield open_as
-
-
-def set_override(session: Session, day: str) -> None:
-    """On the leave policy page: `day` becomes a day off, with a note."""
-    session.go("请假规则与日历")
-    page = session.page
-    page.locator("#override-day").fill(day)
-    page.locator("#override-working").select_option("false")
-    page.locator("#override-note").fill("console test")
-    page.get_by_role("button", name="设置调整").click()
 
 
 def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, console_stack):
@@ -255,6 +120,33 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zheng.page.goto(f"{zheng.base}/console/#/requests/{request_id}")
         zheng.page.get_by_text("轨迹完整，3 条记录，校验通过。").wait_for()
         zheng.shot("trail")
+        zheng.logout()
+
+    with user("4-tangmin") as tang:
+        tang.login("tangmin")
+        row = tang.page.locator("tr", has=tang.page.get_by_role("link", name=f"#{request_id}"))
+        assert "已批准" in row.inner_text()
+        tang.shot("approved")
+        # One day, later: the form names the one-step route; filed, then withdrawn.
+        day = a_working_day_after(working, end)
+        page = tang.page
+        page.get_by_label("假别").select_option("personal")
+        page.get_by_label("开始日期").fill(day)
+        page.get_by_label("结束日期").fill(day)
+        page.get_by_label("事由").fill("体检")
+        page.get_by_label("顶岗人员工号").fill("E0020")
+        expect(page.locator("#quote")).to_have_text(
+            "共 1 个工作日 · 审批路径：支行行长审批（终审）")
+        page.get_by_role("button", name="提交申请").click()
+        page.get_by_role("button", name="撤回申请").click()
+        expect(page.locator("#request-status")).to_have_text("已撤回")
+        tang.shot("withdrawn")
+
+
+def test_hr_finds_the_organisation_catalogue_policy_and_rulebooks(user, console_stack):
+    stack, _base = console_stack
+    with user("5-zhenghaibo", viewport=DESK) as zheng:  # hr of BR01
+        zheng.login("zhenghaibo")
         for link, shows in (("团队日历", r"团队日历"), ("员工", r"共 [1-9]\d* 人。"),
                             ("岗位职责", r"岗位职责"), ("请假规则与日历", r"现行规则（第 \d+ 版）"),
                             ("规章", r"共 [1-9]\d* 条。"), ("违规积分与考核", r"员工考核卡")):
@@ -283,7 +175,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zheng.shot("position")
         # HR's calendar overrides need leave:policy over the whole organisation: hr of BR01
         # is refused (leave's 403, shown), the admin (below) sets the same override.
-        day = f"{dt.date.today().year}-12-31"
+        day = f"{dt.date.today().year}-01-02"  # in no span the leave test files
         zheng.expected += [f"403 PUT {zheng.base}/leave/calendar/overrides/{day}",
                            "status of 403 (Forbidden)"]
         set_override(zheng, day)
@@ -298,7 +190,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zheng.shot("org-unit-SB01")
         zheng.logout()
 
-    with user("5-admin", viewport=DESK) as admin:
+    with user("6-admin", viewport=DESK) as admin:
         admin.login(stack.admin_username, password=stack.admin_password)
         set_override(admin, day)
         admin.page.get_by_text(f"{day} 已调整").wait_for()
@@ -308,23 +200,3 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         assert any(o["date"] == day and o["working"] is False for o in stack.request(
             "GET", "leave", f"/calendar?year={day[:4]}", token=stack.admin_token()
         ).json()["overrides"])
-
-    with user("4-tangmin") as tang:
-        tang.login("tangmin")
-        row = tang.page.locator("tr", has=tang.page.get_by_role("link", name=f"#{request_id}"))
-        assert "已批准" in row.inner_text()
-        tang.shot("approved")
-        # One day, later: the form names the one-step route; filed, then withdrawn.
-        day = a_working_day_after(working, end)
-        page = tang.page
-        page.get_by_label("假别").select_option("personal")
-        page.get_by_label("开始日期").fill(day)
-        page.get_by_label("结束日期").fill(day)
-        page.get_by_label("事由").fill("体检")
-        page.get_by_label("顶岗人员工号").fill("E0020")
-        expect(page.locator("#quote")).to_have_text(
-            "共 1 个工作日 · 审批路径：支行行长审批（终审）")
-        page.get_by_role("button", name="提交申请").click()
-        page.get_by_role("button", name="撤回申请").click()
-        expect(page.locator("#request-status")).to_have_text("已撤回")
-        tang.shot("withdrawn")
