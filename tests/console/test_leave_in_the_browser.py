@@ -142,10 +142,20 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         expect(page.locator("#request-status")).to_have_text("已撤回")
         tang.shot("withdrawn")
 
+    # Her stand-in 许文博 (E0020) sees the leave he covers on his own page.
+    stack.person(stack.admin_token(), "xuwenbo", "E0020", "employee", "SB01_HALL",
+                 "Stand-1n-Passw0rd!")
+    with user("5-xuwenbo") as xu:
+        xu.login("xuwenbo", password="Stand-1n-Passw0rd!")
+        covering = xu.page.locator("section", has=xu.page.get_by_role(
+            "heading", name="我顶岗的请假"))
+        expect(covering.get_by_role("link", name=f"#{request_id}")).to_be_visible()
+        xu.shot("covering")
+
 
 def test_hr_finds_the_organisation_catalogue_policy_and_rulebooks(user, console_stack):
     stack, _base = console_stack
-    with user("5-zhenghaibo", viewport=DESK) as zheng:  # hr of BR01
+    with user("6-zhenghaibo", viewport=DESK) as zheng:  # hr of BR01
         zheng.login("zhenghaibo")
         for link, shows in (("团队日历", r"团队日历"), ("员工", r"共 [1-9]\d* 人。"),
                             ("岗位职责", r"岗位职责"), ("请假规则与日历", r"现行规则（第 \d+ 版）"),
@@ -190,7 +200,7 @@ def test_hr_finds_the_organisation_catalogue_policy_and_rulebooks(user, console_
         zheng.shot("org-unit-SB01")
         zheng.logout()
 
-    with user("6-admin", viewport=DESK) as admin:
+    with user("7-admin", viewport=DESK) as admin:
         admin.login(stack.admin_username, password=stack.admin_password)
         set_override(admin, day)
         admin.page.get_by_text(f"{day} 已调整").wait_for()

@@ -32,6 +32,9 @@ export async function render(view) {
     get('/leave/policy').catch(() => null),
   ]);
   const own = mine.items.filter((r) => r.employee_no === emp);
+  // 顶岗: requests that name me as the stand-in (pending or approved), so I know when.
+  const covering = mine.items.filter((r) => r.employee_no !== emp && r.stand_in === emp
+    && ['pending', 'approved'].includes(r.status));
   await calendarsFor([year]);
   const shown = { year, month: new Date().getMonth() };
   const calendarBox = h('div', {});
@@ -43,7 +46,8 @@ export async function render(view) {
       section(t('mine.new'), requestForm(types.items, chain, policy)),
       section(t('mine.calendar'), calendarBox)),
     section(t('mine.balance', { year }), balanceTable(balance, types.items)),
-    section(t('mine.requests'), requestTable(own, types.items)));
+    section(t('mine.requests'), requestTable(own, types.items)),
+    covering.length ? section(t('mine.covering'), requestTable(covering, types.items)) : null);
 }
 
 function balanceTable(balance, types) {
