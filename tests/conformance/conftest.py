@@ -122,3 +122,26 @@ def service(request, databases, tokens, verifier, tmp_path):
     yield built
     _dispose(built.app)
     databases.drop(built.database_url)
+
+
+def as_employee(built: ServiceUnderTest, tokens) -> ServiceUnderTest:
+    """The same service with an ordinary employee's token instead of the admin's: most
+    operations then answer 403/404, which must be documented answers too."""
+    import dataclasses
+
+    if built.name != "auth":
+        token = tokens.user(sub="conformance-employee", emp="E0001",
+                            roles=[("employee", "*", "*")], ttl=3600)
+        return dataclasses.replace(built, token=token)
+    client = built.app.test_client()
+    admin = {"Authorization": f"Bearer {built.token}"}
+    password = secrets.token_urlsafe(16)
+    user = client.post("/auth/users", headers=admin, json={
+        "username": "conformance.employee", "password": password,
+        "display_name": "Conformance Employee"})
+    assert user.status_code == 201, user.data
+    bound = client.post(f"/auth/users/{user.get_json()['id']}/roles", headers=admin,
+                        json={"role": "employee", "org": "*"})
+    assert bound.status_code in (200, 201), bound.data
+    return dataclasses.replace(built, token=_auth_token(client, "conformance.employee",
+                                                        password))

@@ -11,8 +11,10 @@ import schemathesis
 
 PROBLEM_JSON = "application/problem+json"
 #: Routes that are the documentation itself, not part of the API it documents.
+#: Not the public API: the docs themselves, and operators' Prometheus metrics (internal
+#: network only, refused by the gateway; docs/operations.md documents them).
 UNDOCUMENTED_ENDPOINTS = {"static", "docs_assets", "api-docs.openapi_json",
-                          "api-docs.openapi_swagger_ui"}
+                          "api-docs.openapi_swagger_ui", "metrics"}
 
 
 def spec_of(service) -> dict:
