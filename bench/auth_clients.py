@@ -10,9 +10,11 @@ about one grant helps the next: every answer is a freshly signed token."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import sys
 import time
+from typing import Any
 
 from bench.auth_load import post_load
 from bench.auth_scenarios import _bulk_insert, _database_url, load_auth_data
@@ -40,9 +42,12 @@ def load_clients(run: Run) -> list[tuple[str, str]]:
     engine = create_engine(_database_url(run.env))
     try:
         with engine.begin() as conn:
+            # COPY writes text: the JSON column gets JSON text there, a list elsewhere.
+            permissions: Any = (json.dumps(["auth:check"])
+                                if conn.dialect.name == "postgresql" else ["auth:check"])
             _bulk_insert(conn, Client.__table__, [
                 {"client_id": cid, "name": f"Bench system {cid[-4:]}",
-                 "secret_hash": sha256_hex(secret), "permissions": ["auth:check"],
+                 "secret_hash": sha256_hex(secret), "permissions": permissions,
                  "kind": "client", "status": "active", "created_at": now}
                 for cid, secret in pairs])
     finally:
