@@ -1,7 +1,7 @@
 """What leave asks the other services, over HTTP with its own client token.
 
 Staff knows people and units (`/staff/employees/{no}/chain`, `/staff/employees/{no}`); auth
-knows who holds which role (`/auth/employees/{no}/roles`, `/auth/role-holders`). Leave
+knows who holds which role (`/auth/employees/{no}/roles`, `POST /auth/role-holders`). Leave
 keeps neither: it asks at the moment of filing and stores what routing used on the request.
 
 `Directory` is the port; `HttpDirectory` the adapter. Tests pass a fake with the same
@@ -30,8 +30,9 @@ class Directory(Protocol):
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
         """The (role, path) pairs the employee's user holds today (empty without a user)."""
 
-    def holders(self, role: str, org: str) -> int | None:
-        """How many active users hold `role` over `org` today; None when auth cannot say."""
+    def holders_of(self, pairs: list[tuple[str, str]]) -> list[int | None]:
+        """How many active users hold each `(role, org)` today, in one question; None for
+        every pair when auth cannot say."""
 
 
 class HttpDirectory:
@@ -67,12 +68,16 @@ class HttpDirectory:
         body = self._json(self.auth.get(f"/auth/employees/{employee_no}/roles"), "auth")
         return [(r["role"], r["path"]) for r in (body or {}).get("roles", [])]
 
-    def holders(self, role: str, org: str) -> int | None:
+    def holders_of(self, pairs: list[tuple[str, str]]) -> list[int | None]:
+        """One `POST /auth/role-holders` for all the pairs (a request's steps), where asking
+        pair by pair cost auth a whole request each."""
+        if not pairs:
+            return []
         try:
-            resp = self.auth.get("/auth/role-holders",
-                                 params={"role": role, "org": org, "per_page": 1})
+            resp = self.auth.post("/auth/role-holders", json={
+                "pairs": [{"role": role, "org": org} for role, org in pairs]})
         except ServiceUnavailable:
-            return None
+            return [None] * len(pairs)
         if resp.status_code != 200:
-            return None
-        return int(resp.json().get("total", 0))
+            return [None] * len(pairs)
+        return [int(item["total"]) for item in resp.json()["items"]]

@@ -60,6 +60,8 @@ class FakeDirectory:
     hire_dates: dict[str, tuple[str, str]] = field(default_factory=dict)
     down: bool = False
     calls: int = 0
+    #: Every `holders_of` question, as asked (one list of pairs a call).
+    holder_questions: list[list[tuple[str, str]]] = field(default_factory=list)
 
     def _staff(self) -> None:
         self.calls += 1
@@ -96,3 +98,7 @@ class FakeDirectory:
 
     def holders(self, role: str, org: str) -> int | None:
         return 0 if (role, org) in self.no_holders else 1
+
+    def holders_of(self, pairs: list[tuple[str, str]]) -> list[int | None]:
+        self.holder_questions.append(list(pairs))
+        return [self.holders(role, org) for role, org in pairs]

@@ -129,3 +129,23 @@ def test_a_step_nobody_holds_is_flagged_unassigned(client, who, directory):
 def test_the_manager_delegation_is_available_but_off_by_default(client, who):
     resp = file(client, who("K1"), type="sick", start_date="2025-09-01", end_date="2025-09-01")
     assert steps(resp) == [("branch_head", "SB01", "pending", True)]
+
+
+def test_auth_is_asked_once_about_every_step_of_a_request(client, who, directory):
+    directory.no_holders.add(("hr", "BR01"))
+    resp = file(client, who("E1"), type="sick", start_date="2025-09-01", end_date="2025-09-10")
+    assert [(s["role"], s["unassigned"]) for s in resp.get_json()["steps"]] == [
+        ("branch_head", False), ("hr", True)]
+    assert directory.holder_questions == [[("branch_head", "SB01"), ("hr", "BR01")]]
+
+
+def test_a_step_that_anti_splitting_adds_is_asked_about_after_routing(client, who, directory):
+    directory.no_holders.add(("hr", "BR01"))
+    file(client, who("E1"), type="sick", start_date="2025-09-01", end_date="2025-09-05")
+    directory.holder_questions.clear()
+    # Alone one day (the branch head); with the week before, six: hr is a step too.
+    second = file(client, who("E1"), type="personal", start_date="2025-09-08",
+                  end_date="2025-09-08")
+    assert [(s["role"], s["unassigned"]) for s in second.get_json()["steps"]] == [
+        ("branch_head", False), ("hr", True)]
+    assert directory.holder_questions == [[("branch_head", "SB01")], [("hr", "BR01")]]

@@ -14,7 +14,13 @@ from flask.views import MethodView
 
 from services.auth.api import common
 from services.auth.models import db
-from services.auth.schemas import EmployeeRoles, RoleHolderQuery, RoleHolderRead
+from services.auth.schemas import (
+    EmployeeRoles,
+    RoleHolderCounts,
+    RoleHolderCountsQuery,
+    RoleHolderQuery,
+    RoleHolderRead,
+)
 from services.auth.service import holders
 from shared.web import Blueprint, page_of, page_payload
 
@@ -57,6 +63,27 @@ class RoleHolders(MethodView):
             org=query["org"], now=common.now(), lookup=common.staff_lookup(),
             page=query["page"], per_page=query["per_page"])
         return page_payload(items, total, query)
+
+    @blp.arguments(RoleHolderCountsQuery)
+    @blp.response(200, RoleHolderCounts, example={"items": [
+        {"role": "branch_head", "org": "SB01", "total": 2},
+        {"role": "hr", "org": "BR01", "total": 0}]})
+    @blp.doc(responses={"422": {"description": "A role or unit nobody knows: "
+                                "`errors` names the pair (`pairs.<i>.role`, `pairs.<i>.org`)."}})
+    def post(self, ask: dict[str, Any]) -> Any:
+        """Several questions at once (1–20 `(role, org)` pairs): for each, how many
+        bindings make an active user hold `role` over `org` today — the `total` the GET
+        answers for it — in the order asked. For a service routing several approval steps
+        at once (leave asks about every step of a request in one call). Same readers, same
+        rules and the same 422 wording as the GET; a fixed number of queries however many
+        pairs. A question, not a change: nothing is written (bar caching a unit's path)."""
+        common.require_directory_reader()
+        pairs = [(p["role"], p["org"]) for p in ask["pairs"]]
+        totals = holders.holder_counts(session=db.session, settings=common.settings(),
+                                       pairs=pairs, now=common.now(),
+                                       lookup=common.staff_lookup())
+        return {"items": [{"role": role, "org": org, "total": total}
+                          for (role, org), total in zip(pairs, totals, strict=True)]}
 
 
 @blp.route("/employees/<employee_no>/roles")

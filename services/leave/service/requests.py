@@ -9,6 +9,7 @@ committed rows only, so two requests filed at once cannot both pass.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from services.leave.directory import Directory
 from services.leave.domain import routing
 from services.leave.domain.calendar import check_span
+from services.leave.domain.errors import LeaveRuleError
 from services.leave.domain.spans import Span, related_requests
 from services.leave.models import ApprovalStep, AuditEvent, LeaveRequest, LeaveType
 from services.leave.service import events, ledger, trail
@@ -105,10 +107,23 @@ def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any
     return stand_in
 
 
+def _ask_holders(directory: Directory, known: dict[tuple[str, str], int | None],
+                 steps: list[routing.Step]) -> dict[tuple[str, str], int | None]:
+    """`known` and how many hold each step's role over its unit that it lacks (skipped steps
+    need nobody), asked of auth in one call when any is missing. A step nobody holds is
+    flagged `unassigned`; None (auth cannot say) flags nothing."""
+    missing = list(dict.fromkeys((s.role, s.org) for s in steps
+                                 if s.status != "skipped" and (s.role, s.org) not in known))
+    if not missing:
+        return known
+    return {**known, **dict(zip(missing, directory.holders_of(missing), strict=True))}
+
+
 def submit_request(*, session: Session, request_in: dict[str, Any], caller: Caller,
                    directory: Directory, today: dt.date) -> LeaveRequest:
     """File a request for the caller (or, with `leave:file-for-others`, for `employee_no`)."""
     employee_no = _target(caller, request_in)
+    holders: dict[tuple[str, str], int | None] = {}
     leave_type = _type(session, request_in["type"])
     start, end = request_in["start_date"], request_in["end_date"]
     start_half, end_half = request_in.get("start_half"), request_in.get("end_half")
@@ -136,6 +151,17 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
         raise invalid("employee_no", f"{employee_no} is not an active employee.")
     requester_roles = (caller.role_pairs if employee_no == caller.emp
                        else directory.roles_of(employee_no))
+    version, policy = current_policy(session)
+    # Who holds each step is auth's to say, over HTTP: asked once for every step, before the
+    # lock (no other filing for this employee waits on auth meanwhile), of the steps as
+    # routed on this request's days alone — what they are unless anti-splitting joins other
+    # requests; a step that foresight missed is asked about after routing (`_unassigned`).
+    with suppress(LeaveRuleError):  # the routing below reports it, as it always did
+        foreseen = routing.route(requester=routing.Requester(employee_no),
+                                 chain=routing.Chain.from_staff(chain), days=days,
+                                 related_days=Decimal(0), policy=policy,
+                                 requester_roles=requester_roles)
+        holders = _ask_holders(directory, {}, foreseen)
 
     lock_employee(session, employee_no)
     new = Span(start, end, start_half, end_half, days=days)
@@ -158,7 +184,6 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
 
     related = related_requests(new, [_span(r) for r in nearby], calendar)
     related_days = sum((s.days or Decimal(0) for s in related), Decimal(0))
-    version, policy = current_policy(session)
     with rule_errors("employee_no"):
         steps = routing.route(requester=routing.Requester(employee_no),
                               chain=routing.Chain.from_staff(chain), days=days,
@@ -178,10 +203,11 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
         routed_days=days + related_days, related_ids=[s.ref for s in related],
         policy_version=version, filed_by=caller.actor.sub, filed_by_emp=caller.emp,
         cancelled_days=Decimal(0))
+    holders = _ask_holders(directory, holders, steps)
     request.steps = [ApprovalStep(level=s.level, role=s.role, org=s.org, org_path=s.org_path,
                                   governing_path=governing["path"], final=s.final, status=s.status,
                                   unassigned=s.status != "skipped"
-                                  and directory.holders(s.role, s.org) == 0)
+                                  and holders.get((s.role, s.org)) == 0)
                      for s in steps]
     session.add(request)
     session.flush()
