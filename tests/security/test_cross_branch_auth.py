@@ -60,16 +60,12 @@ def test_every_object_route_of_auth_has_a_cross_branch_case_or_a_reason(app):
 
 @pytest.fixture
 def branch_holders(auth) -> list[dict[str, str]]:
-    """Headers of an hr of BR01, and of an admin bound to BR01 alone when binding rules allow
-    one (an admin's scope is its subtree like any role's)."""
+    """Headers of an hr of BR01 and of an admin bound to BR01 alone (an admin's scope is its
+    subtree like any role's)."""
     holders = []
     for name, role in (("hrbr01", "hr"), ("adminbr01", "admin")):
-        uid = auth.user(name)
-        resp = auth.client.post(f"/auth/users/{uid}/roles", headers=auth.admin,
-                                json={"role": role, "org": "BR01"})
-        if resp.status_code == 201:
-            holders.append(bearer(auth.token(name)))
-    assert holders
+        auth.user(name, (role, "BR01"))
+        holders.append(bearer(auth.token(name)))
     return holders
 
 
