@@ -152,3 +152,21 @@ def test_leaving_at_the_end_of_the_month_keeps_them_active_until_then(client, ad
     assert apply_scheduled(settings, dt.date(2027, 3, 1)) == {"applied": 1, "failed": 0}
     assert apply_scheduled(settings, dt.date(2027, 3, 1)) == {"applied": 0, "failed": 0}
     assert client.get("/staff/employees/E2", headers=admin).get_json()["status"] == "left"
+
+
+def test_who_sees_a_scheduled_change_follows_its_unit_when_the_unit_moves(client, admin,
+                                                                         staffed, clock,
+                                                                         tokens):
+    change = transfer(client, admin, "E1", {"org": "SB03", "effective_date": MARCH}
+                      ).get_json()["scheduled_changes"][0]
+    hr_br02 = bearer(tokens.user(roles=[("hr", "BR02", "HQ/BR02")]))
+    url = f"/staff/scheduled-changes/{change['id']}"
+    assert client.get(url, headers=hr_br02).status_code == 200
+    assert client.get("/staff/scheduled-changes", headers=hr_br02).get_json()["total"] == 1
+    moved = client.post("/staff/org-units/SB03/move", headers=admin, json={"parent": "BR01"})
+    assert moved.status_code == 200, moved.get_json()
+    assert client.get(url, headers=hr_br02).status_code == 404
+    assert client.get("/staff/scheduled-changes", headers=hr_br02).get_json()["total"] == 0
+    clock(MARCH_MORNING)
+    shown = client.get("/staff/employees/E1", headers=admin).get_json()
+    assert shown["org_path"] == "HQ/BR01/SB03"

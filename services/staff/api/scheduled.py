@@ -77,9 +77,12 @@ def install_due_step(app: Flask, after_apply: Any = None) -> None:
             after_apply()
 
 
-def _can_write_change(change: ScheduledChange, employee_path: str | None) -> None:
+def _can_write_change(change: ScheduledChange, target_path: str,
+                      employee_path: str | None) -> None:
+    """What scheduling it needed: over the change's unit, and for a transfer the
+    employee's current one too."""
     principal = current_principal()
-    access.require_write(principal, change.org_path, change.org)
+    access.require_write(principal, target_path, change.org)
     if change.kind == "transfer" and employee_path is not None:
         access.require_write(principal, employee_path, f"the unit of {change.employee_no}")
 

@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.staff.models import AuditEvent, Employee, OrgUnit, ScheduledChange
 from services.staff.service import assignments, employees, schedule_store
@@ -154,31 +154,33 @@ def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
-def visible(change: ScheduledChange, employee_path: str | None,
-            can: Callable[[str], bool]) -> bool:
-    """A change is the business of whoever may act over its unit or the employee's."""
-    return can(change.org_path) or (employee_path is not None and can(employee_path))
-
-
-def get_change(session: Session, change_id: int,
-               can: Callable[[str], bool]) -> tuple[ScheduledChange, str | None]:
-    """The change and the employee's current unit path (None for a hire), 404 if unseen."""
+def get_change(session: Session, change_id: int, can: Callable[[str], bool]
+               ) -> tuple[ScheduledChange, str, str | None]:
+    """The change, its unit's path and the employee's current unit path (None for a hire);
+    404 unless the caller `can` act over one of them. Paths are read now, not as they were
+    when it was scheduled: a unit may have moved since."""
     change = session.get(ScheduledChange, change_id)
-    path = None
-    if change is not None and change.kind != "hire":
-        path = session.scalar(select(OrgUnit.path).join(Employee, Employee.unit_id == OrgUnit.id)
-                              .where(Employee.employee_no == change.employee_no))
-    if change is None or not visible(change, path, can):
+    if change is None:
         raise NotFound(f"No scheduled change {change_id}.")
-    return change, path
+    target = session.scalar(select(OrgUnit.path).where(OrgUnit.code == change.org)) \
+        or change.org_path
+    current = None
+    if change.kind != "hire":
+        current = session.scalar(select(OrgUnit.path)
+                                 .join(Employee, Employee.unit_id == OrgUnit.id)
+                                 .where(Employee.employee_no == change.employee_no))
+    if not can(target) and (current is None or not can(current)):
+        raise NotFound(f"No scheduled change {change_id}.")
+    return change, target, current
 
 
 def cancel(*, session: Session, change_id: int, reason: str | None, actor: Actor,
            can_read: Callable[[str], bool],
-           require_write: Callable[[ScheduledChange, str | None], None]) -> ScheduledChange:
+           require_write: Callable[[ScheduledChange, str, str | None], None]
+           ) -> ScheduledChange:
     """Cancel a pending change (audited with the reason); a resolved one is a 409."""
-    change, path = get_change(session, change_id, can_read)
-    require_write(change, path)
+    change, target, current = get_change(session, change_id, can_read)
+    require_write(change, target, current)
     before = schedule_store.change_dict(change)
     if not _claim(session, change_id, "cancelled", actor, reason):
         session.rollback()
@@ -196,11 +198,14 @@ def list_changes(*, session: Session, scopes: list[str] | None, page: int, per_p
                  kind: str | None = None) -> tuple[list[ScheduledChange], int]:
     """Changes over the caller's units (target unit or the employee's current one), soonest
     first."""
+    unit = aliased(OrgUnit)  # the change's unit, where it is now
     stmt = select(ScheduledChange).outerjoin(
         Employee, Employee.employee_no == ScheduledChange.employee_no
-    ).outerjoin(OrgUnit, OrgUnit.id == Employee.unit_id)
-    target, current = within_any(ScheduledChange.org_path, scopes), within_any(OrgUnit.path,
-                                                                               scopes)
+    ).outerjoin(OrgUnit, OrgUnit.id == Employee.unit_id
+                ).outerjoin(unit, unit.code == ScheduledChange.org)
+    target = within_any(func.coalesce(unit.path, ScheduledChange.org_path), scopes,
+                        use_index=False)
+    current = within_any(OrgUnit.path, scopes)
     if target is not None and current is not None:
         stmt = stmt.where(or_(target, current))
     for column, value in ((ScheduledChange.state, state),
