@@ -166,3 +166,19 @@ def test_a_number_outside_the_importers_sight_is_taken_not_updated(client, admin
         assert resp.status_code == 422
         [error] = resp.get_json()["rows"]
         assert error["field"] == "employee_no" and "E3" in error["message"]
+
+
+def test_an_import_cannot_place_the_disqualified_in_a_customer_manager_post(client, admin,
+                                                                           staffed):
+    resp = client.post("/staff/employees/E1/qualifications", headers=admin, json={
+        "qualification": "customer_manager", "status": "withdrawn",
+        "reason": "Confirmed incident 42.", "reference": "performance:incident:42"})
+    assert resp.status_code == 201
+    rows = {r["employee_no"]: r for r in export(client, admin)}
+    rows["E1"]["position"] = "RETAIL_CUSTOMER_MANAGER"
+    resp = send(client, admin, to_csv([rows["E1"]]))
+    assert resp.status_code == 422
+    [error] = resp.get_json()["rows"]
+    assert error["field"] == "position" and "customer_manager" in error["message"]
+    rows["E2"]["position"] = "RETAIL_CUSTOMER_MANAGER"  # the control: E2 keeps theirs
+    assert send(client, admin, to_csv([rows["E2"]])).status_code == 201

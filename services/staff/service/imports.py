@@ -204,7 +204,10 @@ def _update(session: Session, row: Row, employee: Employee, errors: list[RowErro
 
 
 def _field_of(differences: dict[str, Any]) -> str:
-    return "status" if "status" in differences and len(differences) == 1 else "org"
+    """The cell a refusal without a field (409: has left, qualification withdrawn) is
+    about: the post before the unit, the unit before the manager, the status last."""
+    return next((k for k in ("position", "org", "manager", "status") if k in differences),
+                "org")
 
 
 def _wanted(row: Row, employee: Employee) -> dict[str, Any]:
