@@ -97,6 +97,26 @@ def test_each_position_and_duty_cites_its_source_document_by_title():
     assert not wrong, "sources that are not a source document's title: " + ", ".join(wrong)
 
 
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+
+
+def test_every_relative_link_in_the_markdown_pages_reaches_a_file_in_the_repository():
+    pages = [p for p in tracked_text_files() if p.suffix == ".md"]
+    assert any(p.name == "api.md" for p in pages)
+    broken, links = [], 0
+    for page in pages:
+        for match in MARKDOWN_LINK.finditer(page.read_text(encoding="utf-8")):
+            target = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # http:, https:, mailto:
+                continue
+            links += 1
+            resolved = (page.parent / target).resolve()
+            if not resolved.exists() or ROOT not in (resolved, *resolved.parents):
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert links > 10  # the pages do link each other
+    assert not broken, "links to nothing in the repository:\n" + "\n".join(broken)
+
+
 # ---------------------------------------------------------------------------------------------
 # OpenAPI documents, built once for the module
 # ---------------------------------------------------------------------------------------------
