@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,17 +24,17 @@ def today(timezone: str) -> dt.date:
 def lock_employee(session: Session, employee_no: str) -> None:
     """Take the employee's write lock before reading anything the write depends on.
 
-    The row is created if missing (`ON CONFLICT DO NOTHING`, so two first requests cannot
-    collide) and then updated: on PostgreSQL that row lock queues the next writer for the same
-    employee until this transaction ends; on SQLite the update takes the database's write lock.
-    Either way the overlap and balance checks that follow see every committed request.
+    One statement: the row is created if missing, else updated (`ON CONFLICT DO UPDATE`, so
+    two first requests cannot collide). On PostgreSQL either way leaves the row locked, which
+    queues the next writer for the same employee until this transaction ends (a conflicting
+    insert waits for the row's holder, then updates it); on SQLite the write takes the
+    database's write lock. Either way the overlap and balance checks that follow see every
+    committed request.
     """
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(EmployeeLock).values(employee_no=employee_no, writes=0)
-                    .on_conflict_do_nothing(index_elements=["employee_no"]))
-    session.execute(update(EmployeeLock).where(EmployeeLock.employee_no == employee_no)
-                    .values(writes=EmployeeLock.writes + 1))
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(EmployeeLock)
+    session.execute(insert.values(employee_no=employee_no, writes=1).on_conflict_do_update(
+        index_elements=["employee_no"], set_={"writes": EmployeeLock.writes + 1}))
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.leave.domain.calendar import WorkingCalendar
@@ -23,19 +23,25 @@ from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 
 
-def _load(session: Session, request_id: int, caller: Caller) -> LeaveRequest:
-    """The request, locked for this transaction (404 when it is not the caller's to see)."""
-    employee_no = session.scalar(select(LeaveRequest.employee_no)
-                                 .where(LeaveRequest.id == request_id))
-    if employee_no is None:
+def _load(session: Session, request_id: int, caller: Caller) -> tuple[LeaveRequest, bool]:
+    """The request, locked for this transaction (404 when it is not the caller's to see),
+    and whether its type keeps a balance.
+
+    Two statements around the lock: whose request it is (with the type's balance flag,
+    which the employee's lock does not guard anyway), then the request re-read under the
+    lock with its steps joined in, where a `selectin` load was a third."""
+    found = session.execute(select(LeaveRequest.employee_no, LeaveType.has_balance)
+                            .outerjoin(LeaveType, LeaveType.code == LeaveRequest.type_code)
+                            .where(LeaveRequest.id == request_id)).first()
+    if found is None:
         raise NotFound(f"No leave request {request_id}.")
-    lock_employee(session, employee_no)
-    request = session.scalar(select(LeaveRequest).where(LeaveRequest.id == request_id)
-                             .execution_options(populate_existing=True))
-    assert request is not None
+    lock_employee(session, found.employee_no)
+    request = session.scalars(select(LeaveRequest).where(LeaveRequest.id == request_id)
+                              .options(joinedload(LeaveRequest.steps))
+                              .execution_options(populate_existing=True)).unique().one()
     if not may_read(caller, request):
         raise NotFound(f"No leave request {request_id}.")
-    return request
+    return request, bool(found.has_balance)
 
 
 def _commit(session: Session, request: LeaveRequest, topic: str | None) -> LeaveRequest:
@@ -50,17 +56,12 @@ def _commit(session: Session, request: LeaveRequest, topic: str | None) -> Leave
     return request
 
 
-def _has_balance(session: Session, request: LeaveRequest) -> bool:
-    return bool(session.scalar(select(LeaveType.has_balance)
-                               .where(LeaveType.code == request.type_code)))
-
-
 def decide(*, session: Session, request_id: int, decision: str, comment: str | None,
            caller: Caller, expected_version: int | None = None) -> LeaveRequest:
     """Approve or reject the step awaiting a decision. Step order is the server's: only the
     current step can be decided; for more than the threshold the branch head's approval is
     the preliminary review (初审) and the request stays pending at the next step."""
-    request = _load(session, request_id, caller)
+    request, has_balance = _load(session, request_id, caller)
     if expected_version is not None and expected_version != request.version:
         raise Conflict("The request changed meanwhile; read it again.")
     step = current_step(request)
@@ -80,11 +81,11 @@ def decide(*, session: Session, request_id: int, decision: str, comment: str | N
     topic = None
     if decision == "reject":
         request.status, topic = "rejected", "leave.rejected"
-        if _has_balance(session, request):
+        if has_balance:
             ledger.release(session, request, caller.actor)
     elif step.final:
         request.status, topic = "approved", "leave.approved"
-        if _has_balance(session, request):
+        if has_balance:
             ledger.consume(session, request, caller.actor)
     else:
         following = next(s for s in request.steps if s.level > step.level
@@ -102,7 +103,7 @@ def decide(*, session: Session, request_id: int, decision: str, comment: str | N
 def withdraw(*, session: Session, request_id: int, comment: str | None,
              caller: Caller) -> LeaveRequest:
     """The requester (or whoever filed it for them) takes back a pending request."""
-    request = _load(session, request_id, caller)
+    request, has_balance = _load(session, request_id, caller)
     if not (is_requester(caller, request) or request.filed_by == caller.actor.sub):
         raise Forbidden("Only the requester withdraws a request.")
     if request.status != "pending":
@@ -111,7 +112,7 @@ def withdraw(*, session: Session, request_id: int, comment: str | None,
     for step in request.steps:
         if step.status in ("pending", "waiting"):
             step.status = "skipped"
-    if _has_balance(session, request):
+    if has_balance:
         ledger.release(session, request, caller.actor)
     trail.append(session, request, action="withdraw", actor=caller.actor, comment=comment,
                  from_status="pending", to_status="withdrawn")
@@ -129,7 +130,7 @@ def cancel(*, session: Session, request_id: int, from_date: dt.date | None,
     (partial cancellation) and the request stays approved. Only untaken days come back:
     `from_date` cannot be in the past, and days already taken stay taken.
     """
-    request = _load(session, request_id, caller)
+    request, has_balance = _load(session, request_id, caller)
     if not may_cancel(caller, request):
         raise Forbidden("Approved leave is cancelled by whoever may decide its final step, "
                         "or by hr of the governing branch.")
@@ -161,7 +162,7 @@ def cancel(*, session: Session, request_id: int, from_date: dt.date | None,
         request.days = new_days
     back = sum(returned.values(), Decimal(0))
     request.cancelled_days = Decimal(request.cancelled_days) + back
-    if _has_balance(session, request):
+    if has_balance:
         ledger.reverse(session, request, caller.actor, returned)
     trail.append(session, request, action="cancel", actor=caller.actor, comment=comment,
                  from_status="approved", to_status=request.status,

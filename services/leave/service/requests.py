@@ -214,6 +214,7 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
     if leave_type.has_balance:
         ledger.hold(session, request, caller.actor)
     trail.append(session, request, action="submit", actor=caller.actor, to_status="pending",
+                 first=True,
                  days=str(days), routed_days=str(request.routed_days),
                  steps=[f"{s.level}:{s.role}@{s.org}:{s.status}" for s in request.steps])
     answer = request_dict(request)

@@ -14,10 +14,12 @@ from shared.audit import Actor, utcnow
 
 def append(session: Session, request: LeaveRequest, *, action: str, actor: Actor,
            to_status: str, from_status: str | None = None, comment: str | None = None,
-           step_level: int | None = None, **facts: Any) -> Transition:
+           step_level: int | None = None, first: bool = False, **facts: Any) -> Transition:
     """Sign the next row: it names who acted (user, employee number, token), when, what and
-    why, and chains to the row before. Called in the transaction of the change it records."""
-    last = session.execute(
+    why, and chains to the row before. Called in the transaction of the change it records;
+    `first` for the row of a request created in it (filing)."""
+    # A request filed in this very transaction has no row yet: nothing to read.
+    last = None if first else session.execute(
         select(Transition.seq, Transition.hash).where(Transition.request_id == request.id)
         .order_by(Transition.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, trail.GENESIS)
