@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+import orjson
+from flask import Response, current_app
 from flask.views import MethodView
 
 from services.leave.api.common import caller, directory, today
@@ -19,7 +20,7 @@ from services.leave.schemas import (
     TrailRead,
     WithdrawIn,
 )
-from services.leave.service import decisions, queries, trail
+from services.leave.service import decisions, pages, queries, trail
 from services.leave.service.requests import submit_request
 from services.leave.service.views import request_dict
 from shared.idempotency import idempotent
@@ -31,6 +32,19 @@ blp = Blueprint("requests", __name__, url_prefix="/leave/requests",
                 "A request outside the caller's sight answers 404.")
 NOT_FOUND = {"404": {"description": "No such request, or not the caller's to see."}}
 CONFLICT = {"409": {"description": "The request's state, or another writer, got there first."}}
+
+#: Off only in tests that compare a write's answer written from the entity
+#: (`pages.entity_item`) with `LeaveRequestRead`'s dump of it, which stays the reference.
+FAST_ANSWERS = True
+
+
+def _answer(request: Any, status: int = 200) -> Any:
+    """A write's answer: the request as `LeaveRequestRead` dumps it, written by orjson with
+    the bytes Flask's provider would write (a schema pass cost a flow ~1 ms of CPU)."""
+    if not FAST_ANSWERS:
+        return request_dict(request)
+    body = orjson.dumps(pages.entity_item(request), option=orjson.OPT_APPEND_NEWLINE)
+    return current_app.response_class(body, status=status, mimetype="application/json")
 
 
 @blp.route("")
@@ -59,7 +73,7 @@ class LeaveRequests(MethodView):
         answer again; the same key with another body is a 422."""
         request = submit_request(session=db.session, request_in=request_in, caller=caller(),
                                  directory=directory(), today=today())
-        return request_dict(request)
+        return _answer(request, 201)
 
 
 @blp.route("/export.csv")
@@ -104,7 +118,7 @@ class Decision(MethodView):
                                    decision=decision_in["decision"],
                                    comment=decision_in.get("comment"), caller=caller(),
                                    expected_version=decision_in.get("version"))
-        return request_dict(request)
+        return _answer(request)
 
 
 @blp.route("/<int:request_id>/withdraw")
@@ -115,9 +129,8 @@ class Withdraw(MethodView):
     @blp.doc(responses={**NOT_FOUND, **CONFLICT})
     def post(self, withdraw_in: dict[str, Any], request_id: int) -> Any:
         """The requester takes back a pending request; held days return."""
-        return request_dict(decisions.withdraw(session=db.session, request_id=request_id,
-                                               comment=withdraw_in.get("comment"),
-                                               caller=caller()))
+        return _answer(decisions.withdraw(session=db.session, request_id=request_id,
+                                          comment=withdraw_in.get("comment"), caller=caller()))
 
 
 @blp.route("/<int:request_id>/cancel")
@@ -130,7 +143,7 @@ class Cancel(MethodView):
         """Cancel approved leave (wholly, or from `from_date` on); untaken days return.
 
         By whoever may decide the final step, or hr of the governing branch."""
-        return request_dict(decisions.cancel(
+        return _answer(decisions.cancel(
             session=db.session, request_id=request_id, from_date=cancel_in.get("from_date"),
             comment=cancel_in.get("comment"), caller=caller(), today=today()))
 

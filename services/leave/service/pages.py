@@ -237,9 +237,10 @@ def _step(values: list[Any]) -> dict[str, Any]:
     if decided_by is not None:
         # In the aggregate a timestamp is text: PostgreSQL's JSON form (ISO, the session's
         # offset, trailing zeros dropped) or SQLite's stored one (UTC, no offset).
+        if isinstance(decided_at, str):
+            decided_at = dt.datetime.fromisoformat(decided_at)
         out.update(decided_by=decided_by, decided_by_employee=decided_by_emp,
-                   decided_at=None if decided_at is None
-                   else utc_text(dt.datetime.fromisoformat(decided_at)))
+                   decided_at=None if decided_at is None else utc_text(decided_at))
     if comment is not None:
         out["comment"] = comment
     return out
@@ -270,3 +271,15 @@ def item(row: tuple[Any, ...]) -> dict[str, Any]:
         "updated_at": utc_text(updated_at), "version": version,
         "steps": _steps(row[-1]),
     }
+
+
+def entity_item(request: LeaveRequest) -> dict[str, Any]:
+    """A request the use case holds as an entity (a write's answer), as `item` answers a
+    row: what `LeaveRequestRead` dumps of `views.request_dict(request)`, without the
+    schema's pass over it."""
+    row = tuple(getattr(request, c.key) for c in _ENTITY_COLUMNS)
+    steps = [[getattr(step, c.key) for c in STEP_COLUMNS] for step in request.steps]
+    return item((*row, None, steps))
+
+
+_ENTITY_COLUMNS = tuple(LeaveRequest.__mapper__.columns[c.key] for c in REQUEST_COLUMNS)
