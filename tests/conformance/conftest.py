@@ -70,6 +70,10 @@ def _stand_ins(name: str) -> dict[str, object]:
         from tests.leave.fakes import FakeDirectory
 
         return {"directory": FakeDirectory()}
+    if name == "auth":  # units' paths and types, employees' existence
+        from tests.auth.fakes import FakeStaff
+
+        return {"staff_lookup": FakeStaff()}
     return {}
 
 
