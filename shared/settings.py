@@ -66,6 +66,9 @@ class Settings:
         self.access_token_ttl = int(env.get("HR_ACCESS_TOKEN_TTL", "300"))
         self.refresh_token_ttl = int(env.get("HR_REFRESH_TOKEN_TTL", str(14 * 24 * 3600)))
         self.http_timeout = float(env.get("HR_HTTP_TIMEOUT", "3"))
+        #: Proxies in front of the service that append to X-Forwarded-For (the gateway: 1).
+        #: 0 (direct, `make run`): the header is ignored, so nobody can pick their address.
+        self.proxy_hops = int(env.get("HR_PROXY_HOPS", "0"))
         #: Where webhook receivers may be (`shared.outbound`): host names, `*.` patterns,
         #: CIDR ranges. Unset: any non-link-local address in development, none in production.
         self.webhook_hosts = [h.strip() for h in env.get("HR_WEBHOOK_HOSTS", "").split(",")

@@ -25,6 +25,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from shared.errors import PROBLEM_JSON, install_error_handlers
@@ -307,6 +308,12 @@ def build_app(
         TESTING=settings.TESTING,
     )
     app.json = FastJSONProvider(app)
+    if settings.proxy_hops > 0:
+        # Behind the gateway every request comes from its address: the client's is the
+        # one the gateway appended to X-Forwarded-For. The token brake, the audit trail's
+        # addresses and the logs need the client's (`HR_PROXY_HOPS`, docs/operations.md).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,  # type: ignore[method-assign]
+                                x_proto=settings.proxy_hops)
     app.extensions["hr_settings"] = settings
     install_request_logging(app, settings)
     metrics_endpoint = install_metrics(app, service=settings.service)
