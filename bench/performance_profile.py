@@ -21,7 +21,10 @@ it). Then, through the Flask test client in one thread:
 - roll-ups of the bench's ~2,000-employee branches by their heads and hr, varied periods,
   pages and page sizes.
 
-It prints µs per request (median of 3 runs of N), the statements per request and, with
+It prints µs per request (median of 3 runs of N: wall-clock, and this process's CPU time,
+which is what a loaded machine distorts least) on the served path and, with `--both`, on
+the documented path too (ORM objects dumped by marshmallow, webargs: the code before issue
+#11's speed-ups), the statements per request and, with
 `--profile ROW`, cProfile's top functions and own time per package. `--compare` asks every
 request of the three kinds (~2,600) once with the answers built from rows
 (`api.scorecards.FAST_PATH`, the served path) and once through the ORM and marshmallow (the
@@ -151,9 +154,26 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-n", type=int, default=300, help="requests per timed run")
     p.add_argument("--profile", choices=["scorecard", "head", "rollup"])
     p.add_argument("--top", type=int, default=30)
+    p.add_argument("--both", action="store_true",
+                   help="time the documented path (ORM + marshmallow) too")
     p.add_argument("--compare", action="store_true",
                    help="every request on both paths; report answers that differ")
     return p.parse_args(argv)
+
+
+def timed(call: Any, n: int, repeat: int = 3) -> tuple[float, float]:
+    """(wall µs, CPU µs) per call: the medians over `repeat` runs of `n` calls."""
+    import statistics
+    import time
+
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            call()
+        walls.append((time.perf_counter() - w0) / n * 1e6)
+        cpus.append((time.process_time() - c0) / n * 1e6)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def compare(client: Any, rows: dict[str, list[tuple[str, Any]]]) -> int:
@@ -181,7 +201,7 @@ def compare(client: Any, rows: dict[str, list[tuple[str, Any]]]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     from bench import performance_data, staff_data
-    from bench.profiling import median_us, silence_logs, statements
+    from bench.profiling import silence_logs, statements
     from shared.settings import Settings
     from shared.testing import PostgresServer, SigningKey, TokenFactory
     from shared.tokens import StaticKeySource, TokenVerifier
@@ -224,17 +244,24 @@ def main(argv: list[str] | None = None) -> int:
             for path, headers in requests[:50]:
                 resp = client.get(path, headers=headers)
                 assert resp.status_code == 200, (kind, path, resp.get_json())
-        print(f"{'bare Flask':<28} "
-              f"{median_us(lambda: bare_client.get('/bare/health'), args.n, 3):>8,.0f} µs")
+        from services.performance.api import scorecards as api
+
+        wall, cpu = timed(lambda: bare_client.get("/bare/health"), args.n)
+        print(f"{'bare Flask':<36} {wall:>8,.0f} µs wall {cpu:>8,.0f} µs CPU")
         for kind, requests in rows.items():
-            cycle = iter(requests * (1 + 3 * args.n // len(requests)))
+            for fast in (False, True) if args.both else (True,):
+                api.FAST_PATH = fast
+                cycle = iter(requests * (1 + 3 * args.n // len(requests)))
 
-            def one(cycle: Any = cycle) -> None:
-                path, headers = next(cycle)
-                client.get(path, headers=headers)
+                def one(cycle: Any = cycle) -> None:
+                    path, headers = next(cycle)
+                    client.get(path, headers=headers)
 
-            print(f"{kind:<28} {median_us(one, args.n, 3):>8,.0f} µs   "
-                  f"({len(requests):,} distinct requests)")
+                wall, cpu = timed(one, args.n)
+                name = f"{kind} ({'rows + orjson' if fast else 'ORM + marshmallow'})"
+                print(f"{name:<36} {wall:>8,.0f} µs wall {cpu:>8,.0f} µs CPU   "
+                      f"({len(requests):,} distinct requests)")
+            api.FAST_PATH = True
         for kind, requests in rows.items():
             path, headers = requests[0]
             sent = statements(app, db, lambda p=path, h=headers: client.get(p, headers=h),
