@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask
 
 from services.leave.api import blueprints
@@ -16,7 +15,7 @@ from services.leave.models import IdempotentAnswer, db
 from services.leave.service import events, load_reference_data
 from services.leave.service.common import today
 from shared.db import session_for, upgrade
-from shared.outbound import DestinationRefused, check_destination, resolve
+from shared.outbound import DestinationRefused, post_to_receiver, resolve
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import after_successful_writes, create_service_app
@@ -46,29 +45,20 @@ HTTP with leave's own client token: if staff cannot be reached a request answers
 nothing is written. POSTs that file or decide take `Idempotency-Key`."""
 
 
-def post_webhook(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """Deliver one webhook call (short timeout: a slow receiver is retried later)."""
-    try:
-        return requests.post(url, data=body, headers=headers, timeout=3,
-                             allow_redirects=False).status_code
-    except requests.RequestException as exc:
-        raise OSError(str(exc)) from exc
-
-
-def guarded(post: events.Poster, settings: Settings,
-            resolver: Callable[[str], list[str]] = resolve) -> events.Poster:
-    """`post`, after checking the receiver again on its addresses now (`shared.outbound`):
-    a name accepted at registration may since point somewhere it must not. A refusal is a
-    failed delivery (retried, and logged), never a request sent."""
-    def post_if_allowed(url: str, body: bytes, headers: dict[str, str]) -> int:
+def webhook_poster(settings: Settings,
+                   resolver: Callable[[str], list[str]] = resolve) -> events.Poster:
+    """Deliver one webhook call to an allowed receiver, at the address just checked
+    (`shared.outbound`: a name re-pointed since registration, or answering differently to
+    the check and to the connection, cannot move it). A refusal is a failed delivery
+    (retried, its reason kept on the event), never a request sent; the timeout is short
+    because a slow receiver is retried later."""
+    def post(url: str, body: bytes, headers: dict[str, str]) -> int:
         try:
-            check_destination(url, allowed=settings.webhook_hosts,
-                              production=settings.environment == "production",
-                              resolver=resolver, must_resolve=True)
+            return post_to_receiver(url, body, headers, settings, timeout=3,
+                                    resolver=resolver)
         except DestinationRefused as exc:
             raise OSError(f"receiver refused: {exc}") from exc
-        return post(url, body, headers)
-    return post_if_allowed
+    return post
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
@@ -81,7 +71,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     app.extensions["leave_directory"] = directory or HttpDirectory(settings)
     app.extensions["leave_today"] = clock or (lambda: today(settings.timezone))
     # An injected poster (the tests') stands for the network; the real one is guarded.
-    app.extensions["leave_poster"] = poster or guarded(post_webhook, settings)
+    app.extensions["leave_poster"] = poster or webhook_poster(settings)
     app.extensions["hr_idempotency"] = (db, IdempotentAnswer)
 
     def deliver_events() -> None:
@@ -102,7 +92,7 @@ def prepare(settings: Settings) -> None:
 def deliver_events(settings: Settings, args: list[str] | None = None) -> int:
     """`python -m services.leave deliver-events`: every pending webhook delivery now."""
     with session_for(settings.database_url) as session:
-        counts: dict[str, Any] = events.deliver(session, guarded(post_webhook, settings),
+        counts: dict[str, Any] = events.deliver(session, webhook_poster(settings),
                                                 force=True)
     print(counts)
     return 0

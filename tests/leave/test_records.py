@@ -196,21 +196,50 @@ def test_a_webhook_to_the_metadata_service_or_an_unlisted_host_is_refused(app, c
     assert len(client.get("/leave/webhooks", headers=admin).get_json()["items"]) == 1
 
 
-def test_a_delivery_to_a_receiver_now_pointing_somewhere_forbidden_is_not_sent():
-    from services.leave.app import guarded
+def test_a_delivery_goes_to_the_address_it_checked_and_never_to_a_forbidden_one():
+    """DNS rebinding: the name is resolved once per delivery, checked, and the connection
+    goes to that very address (here a name no real DNS knows, so any second lookup would
+    fail); once the name answers the metadata address, nothing is sent."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from services.leave.app import webhook_poster
     from shared.settings import TestSettings
+    from shared.testing import free_port
 
-    sent = []
+    seen = []
 
-    def post(url, body, headers):
-        sent.append(url)
-        return 204
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            seen.append((self.headers["Host"], self.rfile.read(length)))
+            self.send_response(204)
+            self.end_headers()
 
-    settings = TestSettings("leave", {"HR_WEBHOOK_HOSTS": "*.bank.internal"})
-    table = {"hr-events.bank.internal": ["10.20.1.5"]}
-    deliver = guarded(post, settings, resolver=lambda host: table[host])
-    assert deliver("https://hr-events.bank.internal/x", b"{}", {}) == 204  # positive control
-    table["hr-events.bank.internal"] = ["169.254.169.254"]  # re-pointed since registration
-    with pytest.raises(OSError, match="refused"):
-        deliver("https://hr-events.bank.internal/x", b"{}", {})
-    assert sent == ["https://hr-events.bank.internal/x"]
+        def log_message(self, *args):
+            pass
+
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lookups = []
+    answer = {"hr-events.bank.test": "127.0.0.1"}
+
+    def resolver(host):
+        lookups.append(host)
+        return [answer[host]]
+
+    settings = TestSettings("leave", {"HR_WEBHOOK_HOSTS": "127.0.0.0/8"})
+    deliver = webhook_poster(settings, resolver=resolver)
+    url = f"http://hr-events.bank.test:{port}/leave?x=1"
+    try:
+        assert deliver(url, b'{"id": 1}', {"Content-Type": "application/json"}) == 204
+        assert seen == [(f"hr-events.bank.test:{port}", b'{"id": 1}')]  # Host names the URL
+        assert lookups == ["hr-events.bank.test"]  # one lookup, the one that was checked
+        answer["hr-events.bank.test"] = "169.254.169.254"  # re-pointed since registration
+        with pytest.raises(OSError, match="refused"):
+            deliver(url, b'{"id": 2}', {"Content-Type": "application/json"})
+        assert len(seen) == 1
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -23,7 +23,10 @@ DNS = resolver({"hr-events.bank.internal": ["10.20.1.5"], "evil.example": ["169.
 
 @pytest.mark.parametrize("url", [
     "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://evil.example/x",
-    "http://[::ffff:169.254.169.254]/x",
+    "http://[::ffff:169.254.169.254]/x", "http://[2002:a9fe:a9fe::1]/x",
+    "http://100.100.100.200/latest/meta-data/", "http://[fd00:ec2::254]/x",
+    "http://evil.example\\@hr-events.bank.internal/x", "http://user@hr-events.bank.internal/x",
+    "http://hr-events.bank.internal/a b",
     "http://224.0.0.1/x", "http://0.0.0.0/x", "ftp://hr-events.bank.internal/x", "http:///x"])
 def test_never_link_local_multicast_unspecified_or_not_http(url):
     with pytest.raises(DestinationRefused):

@@ -15,7 +15,7 @@ from services.leave.schemas import FeedQuery, WebhookCreate, WebhookCreated, Web
 from services.leave.service import events, queries
 from services.leave.service.common import invalid
 from shared.errors import NotFound
-from shared.outbound import DestinationRefused, check_destination
+from shared.outbound import DestinationRefused, check_receiver
 from shared.web import Blueprint, PageQuery, page_of, page_payload
 
 blp = Blueprint("webhooks", __name__, url_prefix="/leave",
@@ -46,10 +46,8 @@ class Webhooks(MethodView):
         shown once."""
         who = caller()
         require_policy(who)
-        settings = current_app.extensions["hr_settings"]
         try:
-            check_destination(hook_in["url"], allowed=settings.webhook_hosts,
-                              production=settings.environment == "production")
+            check_receiver(hook_in["url"], current_app.extensions["hr_settings"])
         except DestinationRefused as exc:
             raise invalid("url", str(exc)) from exc
         hook, secret = events.create_webhook(session=db.session, url=hook_in["url"],
