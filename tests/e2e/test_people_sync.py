@@ -101,3 +101,43 @@ def test_a_leaver_keeps_no_access_and_a_disqualified_customer_manager_loses_the_
     refused = stack.request("POST", "auth", f"/users/{users['items'][0]['id']}/roles",
                             token=admin, json={"role": "customer_manager", "org": "PSSB"})
     assert refused.status_code == 409, refused.text
+
+
+def test_a_confirmed_disqualification_in_performance_ends_the_role_at_auth(stack):
+    """performance → staff (staff:qualify) → auth (auth:people-sync), each over its outbox."""
+    require("auth", "staff", "performance")
+    admin = stack.admin_token()
+    for code, kind, parent in (("PQHQ", "head_office", None), ("PQBR", "branch", "PQHQ"),
+                               ("PQSB", "sub_branch", "PQBR"), ("PQGB", "department", "PQSB")):
+        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
+            "code": code, "name_zh": code, "type": kind, "parent": parent})
+        assert unit.status_code == 201, unit.text
+    stack.hire(admin, "PQ100", "PQSB", "CUSTOMER_MANAGER", hire_date="2020-01-06")
+    stack.hire(admin, "PQ101", "PQSB", "SUB_BRANCH_HEAD", hire_date="2020-01-06")
+    stack.hire(admin, "PQ102", "PQGB", "GENERAL_BUSINESS_DEPT_MANAGER", hire_date="2020-01-06")
+    head = stack.person(admin, "pq.head", "PQ101", "branch_head", "PQSB", PASSWORD)
+    manager = stack.person(admin, "pq.manager", "PQ102", "dept_manager", "PQSB", PASSWORD)
+    stack.person(admin, "pq.cm", "PQ100", "customer_manager", "PQSB", PASSWORD)
+    assert _check(stack, stack.login("pq.cm", PASSWORD), "customer:manage",
+                  "PQSB")["allowed"] is True
+
+    recorded = stack.request("POST", "performance", "/incidents", token=manager, json={
+        "employee_no": "PQ100", "rule": "CM-ETH-05", "occurred_on": "2026-03-02",
+        "description": "Colluded with a customer on a falsified statement."})
+    assert recorded.status_code == 201, recorded.text
+    confirmed = stack.request("POST", "performance",
+                              f"/incidents/{recorded.json()['id']}/decision", token=head,
+                              json={"decision": "confirm"})
+    assert confirmed.status_code == 200, confirmed.text
+
+    def ended() -> bool:
+        return _check(stack, stack.login("pq.cm", PASSWORD), "customer:manage",
+                      "PQSB")["allowed"] is False
+
+    assert _eventually(ended, 15.0), stack.log_tail("performance") + stack.log_tail("staff")
+    users = stack.request("GET", "auth", "/users?employee_no=PQ100", token=admin).json()
+    uid = users["items"][0]["id"]
+    trail = stack.request("GET", "auth", f"/audit?action=binding.ended&target={uid}",
+                          token=admin).json()["items"]
+    assert [e["after"]["reference"] for e in trail] == \
+        [f"performance:incident:{recorded.json()['id']}"]
