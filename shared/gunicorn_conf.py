@@ -40,11 +40,15 @@ control_socket_disable = True
 wsgi_app = f"services.{_service}.wsgi:app"
 
 # Prometheus: each worker writes its samples to files here and /<service>/metrics adds them
-# up (shared/metrics.py). Set before any worker imports prometheus_client; an operator's own
-# directory is emptied at start (stale files from a previous run would be summed in).
-_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-if _own_metrics_dir:
+# up (shared/metrics.py). Set before any worker imports prometheus_client. An operator's own
+# directory (one per gunicorn master: two masters sharing one would sum each other) is
+# created if missing and its sample files removed at start (a previous run's would be summed
+# in); a temporary one is ours, removed at exit. The ownership mark lives in the
+# environment, so a configuration reload (HUP) does not forget it.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=f"hr-{_service}-metrics-")
+    os.environ["HR_METRICS_DIR_OWNED"] = "1"
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], mode=0o700, exist_ok=True)
 
 
 # Files at rest hold password hashes and encrypted keys: whatever this process and its
@@ -79,5 +83,5 @@ def worker_exit(server, worker):
 
 def on_exit(server):
     checkpoint_sqlite(_settings.database_url)  # every worker has left: the WAL folds back
-    if _own_metrics_dir:
+    if os.environ.get("HR_METRICS_DIR_OWNED") == "1":
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

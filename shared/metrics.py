@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -30,6 +29,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -44,11 +45,12 @@ LATENCY = Histogram(
     "hr_http_request_duration_seconds", "Time from arrival to answer, by route.",
     ["service", "route", "method"], buckets=_BUCKETS)
 POOL_IN_USE = Gauge(
-    "hr_db_pool_connections_in_use", "Database connections checked out of the pool.",
+    "hr_db_pool_connections_in_use", "Database connections checked out of the pool now.",
     ["service"], multiprocess_mode="livesum")
 POOL_SIZE = Gauge(
     "hr_db_pool_connections_open", "Database connections the pool holds open.",
     ["service"], multiprocess_mode="livesum")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REPLAYS = Counter(
     "hr_replay_lookups_total",
     "Replay-lane lookups (auth's check lane, staff's read lane): result=hit|miss.",
@@ -59,40 +61,43 @@ def install_metrics(app: Flask, *, service: str) -> str:
     """Count every answer Flask gives and serve `/<service>/metrics`; returns the endpoint's
     name, which the caller makes public (no token)."""
 
-    @app.before_request
-    def _metrics_start() -> None:
-        g.metrics_started = time.perf_counter()
-
     @app.after_request
     def _metrics_count(response: Response) -> Response:
-        started = getattr(g, "metrics_started", None)
         rule = request.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
+        # Any token is a method to gunicorn: unknown ones share one label, so nobody can
+        # mint series by inventing methods.
+        method = request.method if request.method in METHODS else "other"
+        REQUESTS.labels(service, route, method, str(response.status_code)).inc()
+        started = getattr(g, "started", None)  # set by shared.logging for every request
         if started is not None:
-            LATENCY.labels(service, route, request.method).observe(
-                time.perf_counter() - started)
+            LATENCY.labels(service, route, method).observe(time.perf_counter() - started)
         return response
 
     @app.get(f"/{service}/metrics")
     def metrics() -> Response:
         """Prometheus text format (internal network only)."""
-        sqlalchemy = app.extensions.get("sqlalchemy")
-        if sqlalchemy is not None:
-            _report_pool(service, sqlalchemy.engine)
         return Response(exposition(), mimetype=CONTENT_TYPE_LATEST)
 
+    _watch_pools(service)
     return "metrics"
 
 
-def _report_pool(service: str, engine: Any) -> None:
-    """The pool as this worker sees it at scrape time (livesum adds the workers up)."""
-    pool = getattr(engine, "pool", None)
-    checked_out = getattr(pool, "checkedout", None)
-    size = getattr(pool, "checkedin", None)
-    if callable(checked_out) and callable(size):
-        POOL_IN_USE.labels(service).set(checked_out())
-        POOL_SIZE.labels(service).set(checked_out() + size())
+_watched: set[str] = set()
+
+
+def _watch_pools(service: str) -> None:
+    """Keep the pool gauges true in every worker as connections come and go (pool events),
+    so a scrape — whichever worker takes it — adds up every worker's current figures."""
+    if service in _watched:
+        return
+    _watched.add(service)
+    in_use, open_ = POOL_IN_USE.labels(service), POOL_SIZE.labels(service)
+    event.listen(Pool, "checkout", lambda *_a: in_use.inc())
+    event.listen(Pool, "checkin", lambda *_a: in_use.dec())
+    event.listen(Pool, "connect", lambda *_a: open_.inc())
+    event.listen(Pool, "close", lambda *_a: open_.dec())
+    event.listen(Pool, "close_detached", lambda *_a: open_.dec())
 
 
 def exposition() -> bytes:

@@ -29,8 +29,7 @@ def health_answers(base: str) -> float:
 
 def test_a_scrape_adds_up_every_workers_answers(tmp_path, pg_server):
     require("staff")
-    metrics_dir = tmp_path / "metrics"
-    metrics_dir.mkdir()
+    metrics_dir = tmp_path / "metrics"  # an operator's directory, not there yet: created
     env = {"HR_WORKERS": "3", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     with Stack(tmp_path / "stack", ["staff"], pg=pg_server, extra_env=env) as stack:
         base = stack.base_url("staff")

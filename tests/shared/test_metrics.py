@@ -97,3 +97,42 @@ def test_metrics_need_no_token_but_other_routes_still_do(client, tokens):
     assert client.get("/leave/metered/1").status_code == 401
     assert client.get("/leave/metered/1",
                       headers=bearer(tokens.user(emp="E1"))).status_code == 200
+
+
+def test_invented_methods_share_one_label(client):
+    """Any token is a method to gunicorn: each invented one must not become a series."""
+    before = samples(client)
+    for method in ("AAAA", "ZZZ1", "BREW"):
+        client.open("/leave/metered/1", method=method)
+    after = samples(client)
+    names = {dict(labels).get("method") for (name, labels) in after
+             if name == "hr_http_requests_total"}
+    assert not names & {"AAAA", "ZZZ1", "BREW"}
+    other = sum(v for (name, labels), v in after.items()
+                if name == "hr_http_requests_total" and dict(labels)["method"] == "other")
+    other_before = sum(v for (name, labels), v in before.items()
+                       if name == "hr_http_requests_total" and dict(labels)["method"] == "other")
+    assert other - other_before == 3
+
+
+def test_the_pool_gauges_follow_connections_as_they_come_and_go(client, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    def gauge(found, name):
+        return found.get((name, (("service", "leave"),)), 0.0)
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}")
+    before = samples(client)
+    conn = engine.connect()
+    conn.execute(text("select 1"))
+    during = samples(client)
+    conn.close()
+    after = samples(client)
+    engine.dispose()
+    disposed = samples(client)
+    in_use = "hr_db_pool_connections_in_use"
+    opened = "hr_db_pool_connections_open"
+    assert gauge(during, in_use) - gauge(before, in_use) == 1
+    assert gauge(after, in_use) == gauge(before, in_use)
+    assert gauge(after, opened) - gauge(before, opened) == 1
+    assert gauge(disposed, opened) == gauge(before, opened)
