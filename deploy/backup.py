@@ -29,6 +29,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,12 @@ from sqlalchemy import create_engine, inspect  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from shared.settings import SERVICES, Settings  # noqa: E402
+
+#: Producers before consumers: an event delivered between two dumps is then still pending in
+#: the producer's older dump and is delivered again after a restore (receivers are
+#: idempotent), never marked delivered there while missing from the consumer's.
+#: performance → staff (qualifications) → auth (leavers, qualifications); leave → receivers.
+DUMP_ORDER = ("performance", "leave", "staff", "auth")
 
 
 class BackupError(RuntimeError):
@@ -70,16 +77,17 @@ def _private(path: Path) -> None:
 def backup(target: Path, services: list[str]) -> dict[str, dict[str, str]]:
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     target.chmod(0o700)
-    made: dict[str, dict[str, str]] = {}
-    for service in services:
+    manifest = target / "manifest.json"
+    made: dict[str, dict[str, str]] = (  # a partial backup adds to what is there
+        json.loads(manifest.read_text())["services"] if manifest.exists() else {})
+    for service in sorted(services, key=DUMP_ORDER.index):
         url = Settings(service).database_url
         if url.startswith("sqlite"):
             out = target / f"{service}.sqlite"
             source = make_url(url).database
             if not source or not Path(source).exists():
                 raise BackupError(f"{service}: no database at {source}")
-            with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
-                src.backup(dst)
+            _sqlite_copy(Path(source), out)
             fmt = "sqlite"
         else:
             out = target / f"{service}.dump"
@@ -89,7 +97,6 @@ def backup(target: Path, services: list[str]) -> dict[str, dict[str, str]]:
             fmt = "pg_dump-custom"
         _private(out)
         made[service] = {"file": out.name, "format": fmt, "sha256": _sha256(out)}
-    manifest = target / "manifest.json"
     manifest.write_text(json.dumps({
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "services": made}, indent=2))
@@ -118,14 +125,19 @@ def restore(source: Path, services: list[str]) -> None:
         if entry["format"] == "sqlite":
             target = Path(make_url(url).database or "")
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with sqlite3.connect(source / entry["file"]) as src, sqlite3.connect(target) as dst:
-                src.backup(dst)
+            _sqlite_copy(source / entry["file"], target)
             _private(target)
         else:
             dsn, env = _libpq(url)
             _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
                   "--exit-on-error", f"--dbname={dsn}", str(source / entry["file"])],
                  env, service)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup (consistent while the service writes), connections closed."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def _has_tables(url: str) -> bool:

@@ -23,11 +23,12 @@ PASSWORD = "Backup-Passw0rd-2026!"
 SERVICES = ("auth", "staff", "leave", "performance")
 
 
-def tool(action: str, directory, urls: dict[str, str], data_dir) -> subprocess.CompletedProcess:
+def tool(action: str, directory, urls: dict[str, str], data_dir,
+         *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
     env.update({f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()},
                HR_DATA_DIR=str(data_dir), HR_ENV="test")
-    return subprocess.run([sys.executable, "deploy/backup.py", action, str(directory)],
+    return subprocess.run([sys.executable, "deploy/backup.py", action, str(directory), *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
