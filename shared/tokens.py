@@ -76,7 +76,7 @@ class JWKSKeySource(KeySource):
             resp = self._session.get(self.url, timeout=self.timeout)
             resp.raise_for_status()
             keys = _index(resp.json())
-        except (requests.RequestException, ValueError) as exc:
+        except Exception as exc:  # unreachable, not JSON, or keys that do not parse
             self._fetched_at = time.monotonic()  # back off even on failure
             self._failed = True
             if not self._keys:

@@ -218,3 +218,20 @@ def test_clock_skew_between_issuer_and_service_is_tolerated_only_within_the_leew
     else:
         with pytest.raises(Unauthorized):  # 401: the token, not the service, is the problem
             verifier.verify(token)
+
+
+@pytest.mark.parametrize("garbage", [["not", "an", "object"], {"keys": "not a list"}])
+def test_a_key_set_that_does_not_parse_is_503_with_back_off_never_a_500(signing_key, tokens,
+                                                                        garbage):
+    from shared.errors import ServiceUnavailable
+
+    with JWKSServer(garbage) as server:
+        keys = JWKSKeySource(server.url, min_refresh_interval=60, failure_retry_interval=60)
+        verifier = TokenVerifier(issuer=ISSUER, keys=keys)
+        for _ in range(3):
+            with pytest.raises(ServiceUnavailable):
+                verifier.verify(tokens.user())
+        assert server.hits == 1  # backed off: not refetched on every request
+        keys.failure_retry_interval = 0
+        server.jwks = signing_key.jwks()
+        assert verifier.verify(tokens.user())["iss"] == ISSUER  # positive control
