@@ -87,6 +87,9 @@ class Traffic:
         self._stop.set()
         for thread in threads:
             thread.join(timeout=30)
+        stuck = sum(thread.is_alive() for thread in threads)
+        if stuck:
+            self._error(f"{stuck} client(s) still waiting 30 s after the end")
 
     def _client(self, persona: Persona, n: int, delay: float) -> None:
         if self._stop.wait(delay):
@@ -99,11 +102,14 @@ class Traffic:
         except Exception as exc:  # counted; the client gives up (and the soak fails)
             self._error(f"{persona.username} login: {exc!r}")
             return
+        if not client.token:
+            self._error(f"{persona.username} could not log in")
+            return
         while not self._stop.is_set():
             action = rng.choices(actions, weights)[0]
             try:
                 getattr(client, action)()
-            except requests.RequestException as exc:
+            except Exception as exc:  # no answer, or an answer of a shape we did not expect
                 self._error(f"{persona.username} {action}: {exc!r}")
         client.http.close()
 

@@ -43,7 +43,7 @@ def build(stack: Any, *, prefix: str = "SK", employees_per_unit: int = 30,
     world = World(prefix=prefix)
     hq = f"{prefix}HQ"
     _unit(stack, admin, hq, "head_office", None)
-    hired = dt.date.today().replace(year=dt.date.today().year - 12).isoformat()
+    hired = dt.date(dt.date.today().year - 12, 3, 2).isoformat()  # long enough for leave
     for b in range(1, branches + 1):
         branch = f"{prefix}B{b}"
         world.branches.append(branch)
