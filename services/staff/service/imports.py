@@ -34,8 +34,9 @@ from shared.audit import Actor, record
 from shared.errors import AppError, ValidationFailed
 
 #: Placeholders standing in for required values a row lacks, so the store checks still run
-#: on the values it has (their own errors on the placeholders are dropped).
-_MISSING = {"employee_no": "\0", "org": "\0", "position": "\0", "hire_date": dt.date.max}
+#: on the values it has (their own errors on the placeholders are dropped). Empty strings:
+#: no code or number is empty, and PostgreSQL refuses a NUL in a query.
+_MISSING = {"employee_no": "", "org": "", "position": "", "hire_date": dt.date.max}
 EDITABLE = ("name", "name_en", "grade", "work_start_date")
 
 
