@@ -33,7 +33,10 @@ SERVICES = ("auth", "staff", "leave", "performance")
 def world(tmp_path_factory, store):
     require(*SERVICES)
     pg = PostgresServer().start() if store == "postgres" else None
-    stack = Stack(tmp_path_factory.mktemp("faults"), pg=pg).start()
+    # A long timeout for calls between services: the kill tests stop leave while it waits,
+    # and it must still be waiting (not answering 503) when the kill comes.
+    stack = Stack(tmp_path_factory.mktemp("faults"), pg=pg,
+                  extra_env={"HR_HTTP_TIMEOUT": "20"}).start()
     try:
         admin = stack.admin_token()
         for code, kind, parent in (("FTHQ", "head_office", None), ("FTBR", "branch", "FTHQ"),
@@ -109,7 +112,7 @@ def test_services_ride_out_a_database_restart_without_being_restarted(world, sto
     assert all(proc.poll() is None for proc in stack.procs.values())
 
 
-def test_a_service_killed_mid_request_leaves_nothing_half_written(world):
+def test_a_service_killed_while_a_filing_waits_on_another_stores_nothing(world):
     """leave is killed (SIGKILL, its whole process group) while a filing waits on auth:
     nothing of the request is stored, and once leave is back the same filing succeeds."""
     stack, _pg = world
@@ -202,3 +205,54 @@ def test_an_event_a_receiver_missed_while_down_is_delivered_when_it_is_back(worl
         assert headers["x-hr-signature"] == f"sha256={expected}"  # signed, not forged
     finally:
         receiver.close()
+
+
+def test_a_service_killed_inside_its_write_transaction_leaves_nothing_half_written(world,
+                                                                                   store):
+    """The request row is already flushed inside leave's transaction (its outbox insert is
+    held up by a lock taken from outside) when leave is SIGKILLed: PostgreSQL rolls the
+    transaction back — no request, no hold on the balance, no trail — and the retry succeeds."""
+    if store != "postgres":
+        pytest.skip("holding a table lock from outside needs the PostgreSQL store")
+    import psycopg
+
+    stack, _pg = world
+    officer = stack.login("ft.officer5", PASSWORD)
+    admin = stack.admin_token()
+    conninfo = stack.database_urls["leave"].replace("postgresql+psycopg://", "postgresql://")
+    answers: list = []
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo,
+                                                                autocommit=True) as watch:
+        blocker.execute("LOCK TABLE outbox_events IN ACCESS EXCLUSIVE MODE")
+        filing = threading.Thread(target=lambda: answers.append(_try_file(stack, officer, 13)))
+        filing.start()
+        waiting = _until(lambda: watch.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE '%outbox_events%'").fetchone()[0] > 0,
+            timeout=20)
+        assert waiting, "the filing never reached its outbox insert"
+        inside = watch.execute("SELECT count(*) FROM leave_requests WHERE employee_no = 'FT5'"
+                               ).fetchone()[0]
+        assert inside == 0  # flushed, but not visible outside its transaction
+        stack.kill_service("leave")
+        blocker.rollback()  # let the orphaned transaction run into its closed connection
+    filing.join(30)
+    assert answers and isinstance(answers[0], requests.RequestException), answers
+
+    stack.restart_service("leave")
+    assert _until(lambda: stack.request("GET", "leave", "/requests?employee_no=FT5",
+                                        token=admin).json()["total"] == 0, timeout=10)
+    assert stack.request("GET", "leave", "/requests?employee_no=FT5",
+                         token=admin).json()["total"] == 0
+    retried = _file(stack, officer, 13)
+    assert retried.status_code == 201, retried.text
+    trail = stack.request("GET", "leave", f"/requests/{retried.json()['id']}/trail",
+                          token=officer).json()
+    assert trail["valid"] and len(trail["entries"]) == 1
+
+
+def _try_file(stack, token, weeks):
+    try:
+        return _file(stack, token, weeks)
+    except requests.RequestException as exc:
+        return exc
