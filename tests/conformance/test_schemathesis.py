@@ -104,9 +104,6 @@ RAW_BODIES = {
     "utf-16": "{\"name\": \"唐敏\"}".encode("utf-16"),
     "binary": bytes(range(256)) + b"\x00\xff" * 64,
 }
-#: Another engineer is making the CSV import read GB18030 (issue 14.6, first bullet); until
-#: then its 500 on such a body is expected here, and only that one case.
-KNOWN = {("POST /staff/employees/import", "gb18030")}
 
 
 def _documented(operation, status: int) -> bool:
@@ -152,7 +149,4 @@ def test_non_utf8_and_binary_bodies_are_answered_as_documented(service):
             result.ok()[1]()
     if not exercised:
         pytest.skip(f"{service.name} has no operation that takes a body")
-    unexpected = [f for f in failures if (f[0], f[1]) not in KNOWN]
-    assert not unexpected, "\n".join(sorted({f[2] + f" [{f[1]}]" for f in unexpected}))
-    if failures:
-        pytest.xfail("known: " + "; ".join(sorted({f[2] for f in failures})))
+    assert not failures, "\n".join(sorted({f[2] + f" [{f[1]}]" for f in failures}))
