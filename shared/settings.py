@@ -117,8 +117,8 @@ class Settings:
                 password = make_url(self.database_url).password
             except Exception:  # an unreadable URL fails at connect, clearly
                 password = None
-            found[f"{self.service.upper()}_DATABASE_URL password"] = (
-                None if password is None else str(password))
+            if password is not None:  # none: peer, certificate or .pgpass authentication
+                found[f"{self.service.upper()}_DATABASE_URL password"] = str(password)
         return found
 
     @property

@@ -9,6 +9,7 @@ import secrets
 import subprocess
 
 import pytest
+from sqlalchemy import select
 
 from services.auth.app import MIGRATIONS
 from services.auth.models import User
@@ -50,16 +51,33 @@ def _settings(url: str, environment: str) -> TestSettings:
 
 
 def test_auth_refuses_a_production_store_that_holds_demo_users(auth_store):
+    """A demo user is one who still signs in with the published demo password; a real
+    employee who happens to have a demo user's common name (zhangwei) is not one."""
+    from services.auth.demo import DEMO_PASSWORD
+    from services.auth.service.passwords import hash_password
+
+    settings = _settings(auth_store, "production")
     now = dt.datetime.now(dt.UTC)
+    name = demo_usernames()[0]
     with session_for(auth_store) as session:
-        session.add(User(username="someone", password_hash="x", display_name="S",
-                         status="active", created_at=now, updated_at=now))
+        session.add(User(username=name, display_name="A real namesake", status="active",
+                         password_hash=hash_password(settings, "Their-Own-Passw0rd!"),
+                         created_at=now, updated_at=now))
         session.commit()
-    refuse_stored_demo_data(_settings(auth_store, "production"))  # the control: no demo user
+    refuse_stored_demo_data(settings)  # the control: a namesake with their own password
     with session_for(auth_store) as session:
-        session.add(User(username=demo_usernames()[0], password_hash="x", display_name="D",
-                         status="active", created_at=now, updated_at=now))
+        user = session.scalars(select(User).where(User.username == name)).one()
+        user.password_hash = hash_password(settings, DEMO_PASSWORD)
         session.commit()
     with pytest.raises(InsecureSettings, match="demo user"):
-        refuse_stored_demo_data(_settings(auth_store, "production"))
+        refuse_stored_demo_data(settings)
     refuse_stored_demo_data(_settings(auth_store, "development"))  # a demo may keep them
+
+
+def test_without_the_demo_list_production_refuses_rather_than_guess(auth_store,
+                                                                     monkeypatch, tmp_path):
+    from services.auth import production
+
+    monkeypatch.setattr(production, "DEMO_FILE", tmp_path / "missing.yaml")
+    with pytest.raises(InsecureSettings, match="missing"):
+        refuse_stored_demo_data(_settings(auth_store, "production"))

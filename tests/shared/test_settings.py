@@ -139,3 +139,12 @@ def test_make_run_writes_service_credentials_once_and_both_sides_read_them(tmp_p
     leave = Settings("leave", {"HR_DATA_DIR": str(tmp_path)})
     assert creds["leave"] == (leave.client_id, leave.client_secret)
     assert len(leave.client_secret) >= 32
+
+
+def test_a_database_url_without_a_password_is_not_a_weak_secret():
+    """Peer, certificate or .pgpass authentication puts no secret in the URL: production
+    must not demand one there (it would force secrets into the environment)."""
+    Settings("leave", _production(LEAVE_DATABASE_URL="postgresql://leave@db/leave")).check()
+    with pytest.raises(InsecureSettings, match="LEAVE_DATABASE_URL password"):  # control
+        Settings("leave", _production(LEAVE_DATABASE_URL="postgresql://leave:short@db/leave")
+                 ).check()
