@@ -76,7 +76,10 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
 
     def deliver_events() -> None:
         if events.has_due(db.session):
-            events.deliver(db.session, app.extensions["leave_poster"])
+            # A few at a time: this runs before the write's answer is sent, and a slow
+            # receiver (3 s each at most) must not hold the user for long. The rest go out
+            # with the next writes or `deliver-events`.
+            events.deliver(db.session, app.extensions["leave_poster"], limit=3)
 
     after_successful_writes(app, db, deliver_events, what="webhook delivery")
     return app

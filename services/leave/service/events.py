@@ -91,8 +91,8 @@ def deliver(session: Session, post: Poster, *, force: bool = False,
         try:
             status = post(hook.url, body, headers)
             error = None if 200 <= status < 300 else f"HTTP {status}"
-        except OSError as exc:
-            error = type(exc).__name__
+        except OSError as exc:  # unreachable, timed out, or a receiver no longer allowed
+            error = f"{type(exc).__name__}: {exc}"[:200]
         if error is None:
             event.status, event.delivered_at, event.last_error = "delivered", now, None
             counts["delivered"] += 1
