@@ -54,16 +54,16 @@ Every transition is a hash-chained step; `GET …/trail` re-verifies it.
 `:confirm` over the unit reads the unit's; anything else is a 404 like an unknown id.
 
 **Scorecards** (`period` = `YYYY`, `YYYY-Qn` or `YYYY-MM`, inclusive dates): the standing
-incidents (confirmed, appealed, upheld) that occurred in the period; `bonus_deducted` is exact
-to the fen; `excellence_eligible` is false once one of them carries `no_excellence` or
+incidents (confirmed, appealed, upheld) that occurred in the period; `bonus_deducted` is
+exact to the fen; `excellence_eligible` is false once one of them carries `no_excellence` or
 `disqualification`. The employee reads their own; `performance:read` over their current unit
-reads anyone's (others → 404). Unit roll-ups (and their CSV/XLSX exports and chart of
-points by month: SVG, or PNG with `format=png` or `Accept: image/png`) count incidents by the unit the subject was in when the incident was
-recorded, list the employees with standing incidents (an employee without any has an
-all-clear scorecard) and need `performance:read` over the unit. **Sign-off** (审核,
-`performance:sign-off` over the unit, once per unit and period, audited) freezes the period
-for the unit's subtree: confirming an incident that occurred in it → 409; dismissals and
-appeal decisions stay possible (they correct, never add)."""
+reads anyone's (others → 404). Unit roll-ups (and their CSV/XLSX exports and chart of points
+by month: SVG, or PNG with `format=png` or `Accept: image/png`) count incidents by the unit
+the subject was in when the incident was recorded, list the employees with standing incidents
+(an employee without any has an all-clear scorecard) and need `performance:read` over the
+unit. **Sign-off** (审核, `performance:sign-off` over the unit, once per unit and period,
+audited) freezes the period for the unit's subtree: confirming an incident that occurred in
+it → 409; dismissals and appeal decisions stay possible (they correct, never add)."""
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
