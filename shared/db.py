@@ -285,10 +285,16 @@ def checkpoint_sqlite(url: str) -> None:
     if path is None or not path.exists():
         return
     import sqlite3
+    import time
 
     conn = sqlite3.connect(path, timeout=5)
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        # gunicorn SIGKILLs a worker that outlives the graceful timeout and calls on_exit
+        # without waiting for it to die: its locks may be held a moment longer (busy = 1).
+        deadline = time.monotonic() + 5
+        while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         conn.close()
 
