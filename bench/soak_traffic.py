@@ -17,6 +17,7 @@ import requests
 
 from bench.soak_world import PASSWORD, Persona, World
 
+IDLE_SECONDS = 2.0
 TERMINAL = {"approved", "rejected", "withdrawn", "cancelled"}
 # What each kind of person does, by weight.
 WEIGHTS = {
@@ -162,11 +163,20 @@ class _Client:
         self.refresh_token = ""
         self.today = dt.date.today()
         self.mine: list[int] = []
+        self.last_used: dict[str, float] = {}
         self.colleagues = [q.employee_no for q in traffic.world.personas
                            if q.branch == persona.branch and q.role == "employee"]
 
     def call(self, action: str, method: str, service: str, path: str, **kw: Any
              ) -> requests.Response:
+        # Keep-alive within a burst, never across a pause longer than the servers' own
+        # keep-alive (5 s): a connection the server is closing would be reset under the
+        # request (the race every HTTP client avoids by idling out first, as browsers do).
+        now = time.monotonic()
+        if now - self.last_used.get(service, now) > IDLE_SECONDS:
+            self.http.close()
+            self.last_used.clear()
+        self.last_used[service] = now
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         resp = self.http.request(method, self.t.stack.url(service, path), headers=headers,
                                  timeout=30, **kw)
@@ -174,9 +184,12 @@ class _Client:
 
     # --- sessions --------------------------------------------------------------------
     def login(self) -> None:
-        self.token = ""
-        resp = self.call("login", "POST", "auth", "/token", data={
-            "grant_type": "password", "username": self.p.username, "password": PASSWORD})
+        token, self.token = self.token, ""  # a login carries no bearer token
+        try:
+            resp = self.call("login", "POST", "auth", "/token", data={
+                "grant_type": "password", "username": self.p.username, "password": PASSWORD})
+        finally:
+            self.token = token
         if resp.status_code == 200:
             body = resp.json()
             self.token, self.refresh_token = body["access_token"], body.get("refresh_token", "")
@@ -185,13 +198,14 @@ class _Client:
         if not self.refresh_token:
             return self.login()
         token, self.token = self.token, ""
-        resp = self.call("refresh", "POST", "auth", "/token", data={
-            "grant_type": "refresh_token", "refresh_token": self.refresh_token})
+        try:
+            resp = self.call("refresh", "POST", "auth", "/token", data={
+                "grant_type": "refresh_token", "refresh_token": self.refresh_token})
+        finally:
+            self.token = token  # whatever happens, the session keeps its access token
         if resp.status_code == 200:
             body = resp.json()
             self.token, self.refresh_token = body["access_token"], body["refresh_token"]
-        else:
-            self.token = token
         return None
 
     # --- reads -----------------------------------------------------------------------
