@@ -271,6 +271,15 @@ class DatabaseFactory:
         self._created.append(name)
         return self.pg.create_database(name, template=template)
 
+    def empty(self, service: str) -> str:
+        """A database with no schema at all (for a migration test that stops half-way);
+        `drop` removes it."""
+        name = f"{service}_empty_{uuid.uuid4().hex[:10]}"
+        if self.store == "sqlite":
+            return f"sqlite:///{self.workdir / name}.db"
+        assert self.pg is not None
+        return self.pg.create_database(name)
+
     def drop(self, url: str) -> None:
         if self.store == "sqlite":
             path = Path(url[len("sqlite:///"):])

@@ -5,7 +5,6 @@ first start, which loads it from roles.yaml."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from sqlalchemy import JSON, create_engine, text
@@ -19,13 +18,10 @@ ROLES = table("roles", column("name"), column("description"), column("permission
 
 
 @pytest.fixture
-def empty_url(store, databases, tmp_path):
-    if store == "sqlite":
-        yield f"sqlite:///{tmp_path / 'auth-0003.db'}"
-        return
-    name = f"auth_m4_{uuid.uuid4().hex[:8]}"
-    yield databases.pg.create_database(name)
-    databases.pg.drop_database(name)
+def empty_url(databases):
+    url = databases.empty("auth")
+    yield url
+    databases.drop(url)
 
 
 def _state(engine):

@@ -6,7 +6,6 @@ keeps its edit; an empty store is left to the first start."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from sqlalchemy import JSON, create_engine, text
@@ -20,13 +19,10 @@ ROLES = table("roles", column("name"), column("description"), column("permission
 
 
 @pytest.fixture
-def url(store, databases, tmp_path):
-    if store == "sqlite":
-        yield f"sqlite:///{tmp_path / 'auth-0004.db'}"
-        return
-    name = f"auth_m5_{uuid.uuid4().hex[:8]}"
-    yield databases.pg.create_database(name)
-    databases.pg.drop_database(name)
+def url(databases):
+    url = databases.empty("auth")
+    yield url
+    databases.drop(url)
 
 
 def _roles(engine):

@@ -4,8 +4,6 @@ new column (no SQLite table rebuild)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -18,13 +16,10 @@ INSERT = text("INSERT INTO positions (code, name_zh, name_en, grade, must_cover,
 
 
 @pytest.fixture
-def empty_url(store, databases, tmp_path):
-    if store == "sqlite":
-        yield f"sqlite:///{tmp_path / 'staff-0003.db'}"
-        return
-    name = f"staff_m4_{uuid.uuid4().hex[:8]}"
-    yield databases.pg.create_database(name)
-    databases.pg.drop_database(name)
+def empty_url(databases):
+    url = databases.empty("staff")
+    yield url
+    databases.drop(url)
 
 
 def test_0004_flags_existing_customer_manager_posts_and_keeps_the_triggers(empty_url):

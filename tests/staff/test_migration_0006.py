@@ -3,8 +3,6 @@ a source by its file name cite the document's title; anything else is left alone
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -21,13 +19,10 @@ OLD_NAME = "000_" + "0123456789abcdef" + ".txt"
 
 
 @pytest.fixture
-def url(store, databases, tmp_path):
-    if store == "sqlite":
-        yield f"sqlite:///{tmp_path / 'staff-0005.db'}"
-        return
-    name = f"staff_m6_{uuid.uuid4().hex[:8]}"
-    yield databases.pg.create_database(name)
-    databases.pg.drop_database(name)
+def url(databases):
+    url = databases.empty("staff")
+    yield url
+    databases.drop(url)
 
 
 def test_0006_cites_source_documents_by_title_and_leaves_other_sources_alone(url):
