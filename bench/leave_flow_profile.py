@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import io
 import os
-import pstats
 import sys
 import time
 from pathlib import Path
@@ -95,8 +93,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    from bench.leave_profile import _by_package
-    from bench.profiling import silence_logs, statements, throwaway_store
+    from bench.profiling import print_profile, silence_logs, statements, throwaway_store
     from shared.settings import Settings
     from shared.testing import SigningKey, TokenFactory
     from shared.tokens import StaticKeySource, TokenVerifier
@@ -194,11 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(2 * args.n, 3 * args.n):
                 flow(i)
             prof.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(prof, stream=out)
-            stats.sort_stats("tottime").print_stats(args.top)
-            print(out.getvalue())
-            _by_package(stats, args.n)
+            print_profile(prof, sort="tottime", top=args.top, n=args.n)
     finally:
         if pg is not None:
             pg.stop()

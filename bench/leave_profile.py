@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import os
-import pstats
 import sys
 import time
 from pathlib import Path
@@ -56,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import leave_data, staff_data
     from bench.leave_scenarios import _callers
-    from bench.profiling import silence_logs, statements
+    from bench.profiling import print_profile, silence_logs, statements
     from shared.settings import Settings
     from shared.testing import PostgresServer, SigningKey, TokenFactory
 
@@ -146,33 +144,12 @@ def main(argv: list[str] | None = None) -> int:
                 path, headers, _ = heads[i % len(heads)]
                 client.get(path, headers=headers)
             prof.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(prof, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.top)
-            print(out.getvalue())
-            if args.profile_by_package:
-                _by_package(stats, args.n)
+            print_profile(prof, sort="cumulative", top=args.top, n=args.n,
+                          by_package=args.profile_by_package)
     finally:
         if pg is not None:
             pg.stop()
     return 0
-
-
-def _by_package(stats: pstats.Stats, n: int) -> None:
-    """Own (not cumulative) time per request, by the package the function lives in."""
-    own: dict[str, float] = {}
-    for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
-        parts = filename.replace("\\", "/").split("/")
-        if "site-packages" in parts:
-            key = parts[parts.index("site-packages") + 1]
-        elif "main" in parts and parts.index("main") + 2 < len(parts):
-            key = "/".join(parts[parts.index("main") + 1:parts.index("main") + 3])
-        else:
-            key = "python (stdlib, builtins)"
-        own[key] = own.get(key, 0.0) + row[2]
-    total = sum(own.values())
-    for key, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {key:<34} {seconds / n * 1e6:>8,.0f} µs/request  {seconds / total:6.1%}")
 
 
 def _run_sql(url: str, sql: list[str]) -> None:

@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import os
-import pstats
 import random
 import sys
 import tempfile
@@ -48,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.leave_profile import _by_package  # noqa: E402
+from bench.profiling import print_profile  # noqa: E402
 from bench.staff_profile import ISSUER, _ParsedKeys  # noqa: E402
 
 
@@ -279,11 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                 path, headers = requests[i % len(requests)]
                 client.get(path, headers=headers)
             prof.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(prof, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.top)
-            print(out.getvalue())
-            _by_package(stats, args.n)
+            print_profile(prof, sort="cumulative", top=args.top, n=args.n)
     finally:
         if pg is not None:
             pg.stop()

@@ -1,8 +1,11 @@
-"""What the in-process profile scripts (`bench.auth_profile`, `bench.staff_profile`) share:
-timing a call and listing the SQL it sends."""
+"""What the in-process profile scripts (`bench.auth_profile`, `bench.staff_profile`,
+`bench.leave_profile`, `bench.leave_flow_profile`, `bench.performance_profile`) share:
+timing a call, listing the SQL it sends, and printing a cProfile run."""
 
 from __future__ import annotations
 
+import io
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -81,3 +84,31 @@ def close_app(app: Any, db: Any, pg: Any) -> None:
         db.engine.dispose()
     if pg is not None:
         pg.stop()
+
+
+def print_profile(prof: Any, *, sort: str, top: int, n: int, by_package: bool = True) -> None:
+    """cProfile's `top` functions by `sort`, then (if asked) own time per package over `n`
+    requests."""
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats(sort).print_stats(top)
+    print(out.getvalue())
+    if by_package:
+        own_time_by_package(stats, n)
+
+
+def own_time_by_package(stats: pstats.Stats, n: int) -> None:
+    """Own (not cumulative) time per request, by the package the function lives in."""
+    own: dict[str, float] = {}
+    for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
+        parts = filename.replace("\\", "/").split("/")
+        if "site-packages" in parts:
+            key = parts[parts.index("site-packages") + 1]
+        elif "main" in parts and parts.index("main") + 2 < len(parts):
+            key = "/".join(parts[parts.index("main") + 1:parts.index("main") + 3])
+        else:
+            key = "python (stdlib, builtins)"
+        own[key] = own.get(key, 0.0) + row[2]
+    total = sum(own.values())
+    for key, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {key:<34} {seconds / n * 1e6:>8,.0f} µs/request  {seconds / total:6.1%}")
