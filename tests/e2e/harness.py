@@ -268,6 +268,15 @@ class Stack:
             self._admin_token = (token, time.monotonic() + 240)
         return self._admin_token[0]
 
+    def units(self, admin: str, *units: tuple[str, str, str | None]) -> None:
+        """Create org units `(code, type, parent)` in order through staff (fails the test on
+        anything but 201); the Chinese name is the code."""
+        for code, kind, parent in units:
+            resp = self.request("POST", "staff", "/org-units", token=admin, json={
+                "code": code, "name_zh": code, "type": kind, "parent": parent})
+            if resp.status_code != 201:
+                raise AssertionError(f"unit {code}: {resp.status_code} {resp.text[:300]}")
+
     def hire(self, admin: str, employee_no: str, org: str, position: str,
              hire_date: str = "2015-03-02") -> None:
         """Hire an employee through staff (fails the test on anything but 201)."""

@@ -20,12 +20,9 @@ def _monday_in_weeks(weeks: int) -> dt.date:
 def test_submit_review_and_final_approval_over_http(stack):
     require("auth", "staff", "leave")
     admin = stack.admin_token()
-    for code, kind, parent in (("LVHQ", "head_office", None), ("LVBR", "branch", "LVHQ"),
-                               ("LVSB", "sub_branch", "LVBR"), ("LVSC", "sub_branch", "LVBR"),
-                               ("LVAD", "department", "LVBR")):
-        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
-            "code": code, "name_zh": code, "type": kind, "parent": parent})
-        assert unit.status_code == 201, unit.text
+    stack.units(admin, ("LVHQ", "head_office", None), ("LVBR", "branch", "LVHQ"),
+                       ("LVSB", "sub_branch", "LVBR"), ("LVSC", "sub_branch", "LVBR"),
+                       ("LVAD", "department", "LVBR"))
     stack.hire(admin, "LVH", "LVSB", "SUB_BRANCH_HEAD")
     stack.hire(admin, "LVO", "LVSC", "SUB_BRANCH_HEAD")
     stack.hire(admin, "LVT1", "LVSB", "CASH_TELLER")

@@ -40,11 +40,8 @@ def _user(stack, admin: str, username: str, employee_no: str | None) -> Any:
 def test_a_leaver_keeps_no_access_and_a_disqualified_customer_manager_loses_the_role(stack):
     require("auth", "staff")
     admin = stack.admin_token()
-    for code, kind, parent in (("PSHQ", "head_office", None), ("PSBR", "branch", "PSHQ"),
-                               ("PSSB", "sub_branch", "PSBR"), ("PSGB", "department", "PSSB")):
-        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
-            "code": code, "name_zh": code, "type": kind, "parent": parent})
-        assert unit.status_code == 201, unit.text
+    stack.units(admin, ("PSHQ", "head_office", None), ("PSBR", "branch", "PSHQ"),
+                       ("PSSB", "sub_branch", "PSBR"), ("PSGB", "department", "PSSB"))
     stack.hire(admin, "PS100", "PSSB", "SUB_BRANCH_HEAD")
     stack.hire(admin, "PS200", "PSSB", "RETAIL_CUSTOMER_MANAGER")
 
@@ -107,11 +104,8 @@ def test_a_confirmed_disqualification_in_performance_ends_the_role_at_auth(stack
     """performance → staff (staff:qualify) → auth (auth:people-sync), each over its outbox."""
     require("auth", "staff", "performance")
     admin = stack.admin_token()
-    for code, kind, parent in (("PQHQ", "head_office", None), ("PQBR", "branch", "PQHQ"),
-                               ("PQSB", "sub_branch", "PQBR"), ("PQGB", "department", "PQSB")):
-        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
-            "code": code, "name_zh": code, "type": kind, "parent": parent})
-        assert unit.status_code == 201, unit.text
+    stack.units(admin, ("PQHQ", "head_office", None), ("PQBR", "branch", "PQHQ"),
+                       ("PQSB", "sub_branch", "PQBR"), ("PQGB", "department", "PQSB"))
     stack.hire(admin, "PQ100", "PQSB", "CUSTOMER_MANAGER", hire_date="2020-01-06")
     stack.hire(admin, "PQ101", "PQSB", "SUB_BRANCH_HEAD", hire_date="2020-01-06")
     stack.hire(admin, "PQ102", "PQGB", "GENERAL_BUSINESS_DEPT_MANAGER", hire_date="2020-01-06")

@@ -14,12 +14,8 @@ PASSWORD = "E2e-Perf-Passw0rd!"
 def test_a_confirmed_disqualification_withdraws_the_qualification_in_staff(stack):
     require("auth", "staff", "performance")
     admin = stack.admin_token()
-    for code, kind, parent in (("PFHQ", "head_office", None), ("PFBR", "branch", "PFHQ"),
-                               ("PFSB", "sub_branch", "PFBR"),
-                               ("PFGB", "department", "PFSB")):
-        unit = stack.request("POST", "staff", "/org-units", token=admin, json={
-            "code": code, "name_zh": code, "type": kind, "parent": parent})
-        assert unit.status_code == 201, unit.text
+    stack.units(admin, ("PFHQ", "head_office", None), ("PFBR", "branch", "PFHQ"),
+                       ("PFSB", "sub_branch", "PFBR"), ("PFGB", "department", "PFSB"))
     stack.hire(admin, "PF100", "PFSB", "CUSTOMER_MANAGER", hire_date="2020-01-06")
     stack.hire(admin, "PF101", "PFSB", "SUB_BRANCH_HEAD", hire_date="2020-01-06")
     stack.hire(admin, "PF102", "PFGB", "GENERAL_BUSINESS_DEPT_MANAGER", hire_date="2020-01-06")

@@ -45,11 +45,8 @@ def test_a_restored_backup_carries_on_where_it_left_off(tmp_path, pg_server):
     start += dt.timedelta(days=-start.weekday())  # a Monday three weeks or so ahead
     with Stack(tmp_path / "before", pg=pg_server) as before:
         admin = before.admin_token()
-        for code, kind, parent in (("BKHQ", "head_office", None), ("BKBR", "branch", "BKHQ"),
-                                   ("BKSB", "sub_branch", "BKBR"),
-                                   ("BKHR", "department", "BKBR")):
-            assert before.request("POST", "staff", "/org-units", token=admin, json={
-                "code": code, "name_zh": code, "type": kind, "parent": parent}).status_code == 201
+        before.units(admin, ("BKHQ", "head_office", None), ("BKBR", "branch", "BKHQ"),
+                            ("BKSB", "sub_branch", "BKBR"), ("BKHR", "department", "BKBR"))
         before.hire(admin, "BK1", "BKSB", "SUB_BRANCH_HEAD")
         before.hire(admin, "BK2", "BKSB", "CREDIT_OFFICER")
         before.hire(admin, "BK3", "BKHR", "HR_ADMIN_SUPERVISOR")

@@ -39,10 +39,8 @@ def world(tmp_path_factory, store):
                   extra_env={"HR_HTTP_TIMEOUT": "20"}).start()
     try:
         admin = stack.admin_token()
-        for code, kind, parent in (("FTHQ", "head_office", None), ("FTBR", "branch", "FTHQ"),
-                                   ("FTSB", "sub_branch", "FTBR")):
-            assert stack.request("POST", "staff", "/org-units", token=admin, json={
-                "code": code, "name_zh": code, "type": kind, "parent": parent}).status_code == 201
+        stack.units(admin, ("FTHQ", "head_office", None), ("FTBR", "branch", "FTHQ"),
+                           ("FTSB", "sub_branch", "FTBR"))
         stack.hire(admin, "FT1", "FTSB", "SUB_BRANCH_HEAD")
         for n in range(2, 6):
             stack.hire(admin, f"FT{n}", "FTSB", "CREDIT_OFFICER")
