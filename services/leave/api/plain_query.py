@@ -11,24 +11,11 @@ ever. `tests/leave/test_inbox_fast_path.py` holds the two to the same answers.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from shared.web import MAX_PAGE
-
-_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
-_MOST = {"page": MAX_PAGE, "per_page": 200}
+from shared.plain_query import PAGE_DEFAULTS, PAGE_READERS, read_plain
 
 
 def plain_page_query(args: Any) -> dict[str, int] | None:
     """`args` (a werkzeug MultiDict) as `PageQuery` loads it, or None (see the module)."""
-    loaded = {"page": 1, "per_page": 50}
-    for key, values in args.lists():
-        most = _MOST.get(key)
-        if most is None or len(values) != 1 or _NUMBER.fullmatch(values[0]) is None:
-            return None
-        number = int(values[0])
-        if number > most:
-            return None
-        loaded[key] = number
-    return loaded
+    return read_plain(args, PAGE_READERS, PAGE_DEFAULTS)

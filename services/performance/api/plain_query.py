@@ -13,14 +13,10 @@ holds the two to the same answers.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from services.performance.domain.periods import Period, PeriodError, parse_period
-from shared.web import MAX_PAGE
-
-_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
-_PER_PAGE_MAX = 200  # shared.web.PageQuery's range
+from shared.plain_query import PAGE_DEFAULTS, PAGE_READERS, read_plain
 
 
 def _period(value: str) -> Period | None:
@@ -28,13 +24,6 @@ def _period(value: str) -> Period | None:
         return parse_period(value)
     except PeriodError:
         return None
-
-
-def _number(value: str, most: int) -> int | None:
-    if _NUMBER.fullmatch(value) is None:
-        return None
-    number = int(value)
-    return number if number <= most else None
 
 
 def plain_period(args: Any) -> Period | None:
@@ -47,19 +36,5 @@ def plain_period(args: Any) -> Period | None:
 
 def plain_rollup_query(args: Any) -> dict[str, Any] | None:
     """`period` with optional `page`/`per_page`, as `RollupQuery` loads them, or None."""
-    loaded: dict[str, Any] = {"page": 1, "per_page": 50}
-    for key, values in args.lists():
-        if len(values) != 1:
-            return None
-        if key == "period":
-            value: Any = _period(values[0])
-        elif key == "page":
-            value = _number(values[0], MAX_PAGE)
-        elif key == "per_page":
-            value = _number(values[0], _PER_PAGE_MAX)
-        else:
-            return None
-        if value is None:
-            return None
-        loaded[key] = value
-    return loaded if "period" in loaded else None
+    return read_plain(args, {**PAGE_READERS, "period": _period}, PAGE_DEFAULTS,
+                      required=("period",))

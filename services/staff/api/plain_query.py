@@ -20,21 +20,12 @@ from typing import Any
 from services.staff.domain.org import CODE_PATTERN
 from services.staff.schemas.employees import STATUSES
 from services.staff.schemas.positions import GRADES
-from shared.web import FORBIDDEN_CHARS, MAX_PAGE
+from shared.plain_query import PAGE_DEFAULTS, PAGE_READERS, read_plain
+from shared.web import FORBIDDEN_CHARS
 
 _CODE = re.compile(CODE_PATTERN)
 _POSITION = re.compile(r"^[A-Z0-9_-]{1,60}$")
-_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-def _number(most: int) -> Callable[[str], int | None]:
-    def read(value: str) -> int | None:
-        if _NUMBER.fullmatch(value) is None:
-            return None
-        number = int(value)
-        return number if number <= most else None
-    return read
 
 
 def _matching(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
@@ -55,8 +46,7 @@ def _text(longest: int) -> Callable[[str], str | None]:
 
 #: Each parameter's reader: the loaded value, or None when the schema must decide.
 _READERS: dict[str, Callable[[str], Any]] = {
-    "page": _number(MAX_PAGE),
-    "per_page": _number(200),
+    **PAGE_READERS,
     "org": _matching(_CODE),
     "subtree": _BOOLEANS.get,
     "q": _text(100),
@@ -64,19 +54,10 @@ _READERS: dict[str, Callable[[str], Any]] = {
     "status": _one_of(STATUSES),
     "grade": _one_of(GRADES),
 }
-_DEFAULTS = {"page": 1, "per_page": 50, "subtree": False}
+_DEFAULTS = {**PAGE_DEFAULTS, "subtree": False}
 
 
 def plain_listing_query(args: Any) -> dict[str, Any] | None:
     """`args` (a werkzeug MultiDict) as `EmployeeQuery` loads it, or None (see the module
     docstring)."""
-    loaded = dict(_DEFAULTS)
-    for key, values in args.lists():
-        reader = _READERS.get(key)
-        if reader is None or len(values) != 1:
-            return None
-        value = reader(values[0])
-        if value is None:
-            return None
-        loaded[key] = value
-    return loaded
+    return read_plain(args, _READERS, _DEFAULTS)
