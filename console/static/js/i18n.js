@@ -184,6 +184,20 @@ const en = {
 };
 
 const DICTS = { zh, en };
+
+// A view module brings its own texts (`addStrings({zh: {...}, en: {...}})` at its top) so
+// that each feature's strings live beside the feature rather than in one shared table. A key
+// already defined keeps its first text: a clash is a mistake, and the console warns of it.
+export function addStrings(tables) {
+  for (const [code, table] of Object.entries(tables)) {
+    const dict = DICTS[code];
+    if (!dict) continue;
+    for (const [key, text] of Object.entries(table)) {
+      if (key in dict) console.warn(`i18n: ${code} key ${key} defined twice`);
+      else dict[key] = text;
+    }
+  }
+}
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';
 
 export function lang() { return current; }
