@@ -126,5 +126,5 @@ from bench import auth_mix as _auth_mix  # noqa: E402,F401 - /auth/check under t
 from bench import auth_scenarios as _auth_scenarios  # noqa: E402,F401 - registers the auth rows
 from bench import leave_scenarios as _leave_scenarios  # noqa: E402,F401 - the leave 1M rows
 from bench import performance_scenarios as _performance  # noqa: E402,F401 - performance 200k
-from bench import staff_scenarios as _staff_scenarios  # noqa: E402,F401 - the staff 100k rows
 from bench import staff_mix as _staff_mix  # noqa: E402,F401 - staff under the many-caller mix
+from bench import staff_scenarios as _staff_scenarios  # noqa: E402,F401 - the staff 100k rows
