@@ -5,15 +5,21 @@ nor be half-done — because auth is down. So the event row commits with the mov
 is attempted right after commit, and whatever is left is retried on later writes (with
 backoff) and by `python -m services.staff deliver-events` (immediately, ignoring backoff).
 Events go out in order: delivery stops at the first one that cannot be delivered, so auth
-never sees a later move before an earlier one. An event auth refuses as invalid (400, 409,
+never sees a later move before an earlier one; and one deliverer at a time (every gunicorn
+worker and thread, and the command, may try at once): with row locks alone a second worker
+skipping the first one's locked rows would send a later move while an earlier one is still in
+flight, and auth would re-path units in the wrong order. An event auth refuses as invalid (400, 409,
 422) is marked `rejected` and logged, so that one bad event cannot block the queue forever.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -56,14 +62,49 @@ def deliver(session: Session, send: Sender, *, force: bool = False,
             limit: int = 100) -> dict[str, int]:
     """Deliver pending events in order; returns counts of delivered, rejected, failed.
 
-    On PostgreSQL the rows are locked (`SKIP LOCKED`) so that two workers never send the
-    same event at once; on SQLite writes are serialised anyway.
+    A second deliverer waits for the first to commit (`_one_deliverer`), then reads what is
+    still pending — so events leave in id order whoever sends them, none is sent twice at
+    once, and one committed while another delivery was running is not left waiting for the
+    next write.
     """
+    with _one_deliverer(session):
+        return _deliver(session, send, force=force, limit=limit)
+
+
+#: The PostgreSQL advisory lock that makes one outbox deliverer at a time (any 64-bit key
+#: that nothing else in this database uses; "staffobx" in ASCII).
+ADVISORY_LOCK_KEY = 0x7374616666_6f6278
+
+
+@contextmanager
+def _one_deliverer(session: Session) -> Iterator[None]:
+    """Hold the deliverers' lock until the delivery's commit (inside this block).
+
+    PostgreSQL: a transaction-level advisory lock (released by the commit). SQLite: an
+    exclusive `flock` on a file beside the database — taking SQLite's own write lock instead
+    would stall every other write of the service while an event is on the wire.
+    """
+    engine = session.get_bind()
+    if engine.dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+        yield
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield  # one connection, one process: nothing to share the queue with
+        return
+    fd = os.open(f"{database}.outbox-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _deliver(session: Session, send: Sender, *, force: bool, limit: int) -> dict[str, int]:
     now = utcnow()
     stmt = select(OutboxEvent).where(OutboxEvent.status == "pending").order_by(
         OutboxEvent.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
     counts = {"delivered": 0, "rejected": 0, "failed": 0}
     for event in session.scalars(stmt).all():
         due = event.next_attempt_at is None or _aware(event.next_attempt_at) <= now
