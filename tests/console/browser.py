@@ -127,3 +127,25 @@ def set_override(session: Session, day: str) -> None:
     page.locator("#override-working").select_option("false")
     page.locator("#override-note").fill("console test")
     page.get_by_role("button", name="设置调整").click()
+
+
+def working_run(working, n: int) -> list[str]:
+    """`n` consecutive working days (no day off between them) at least three weeks ahead."""
+    day = dt.date.today() + dt.timedelta(days=21)
+    while True:
+        run = []
+        while working(day) and len(run) < n:
+            run.append(day)
+            day += dt.timedelta(days=1)
+        if len(run) == n:
+            return [d.isoformat() for d in run]
+        day += dt.timedelta(days=1)
+
+
+def a_ranged_rule(stack) -> dict:
+    """A current rule with a deduction range whose confirmation withdraws no qualification
+    (首问责任制's: 500–2000 yuan, no excellence that year)."""
+    rules = stack.request("GET", "performance", "/rules?per_page=200",
+                          token=stack.admin_token()).json()["items"]
+    return next(r for r in rules if r["deduction_min"] is not None
+                and r["consequence"] != "disqualification" and not r["severity_consequences"])

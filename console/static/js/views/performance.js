@@ -1,11 +1,13 @@
 // Performance: the rulebook (规章), incidents in the caller's scope, and an employee's
 // scorecard for a period with the unit's points chart (performance's SVG, shown as an image
-// from a blob: it is a picture, nothing in it is clickable).
+// from a blob: it is a picture, nothing in it is clickable). The incidents page also lists
+// what awaits the reader's decision (incidentpage.js); each incident links to its own page.
 
-import { get, query, roleOrgs } from '../api.js';
+import { can, get, query, roleOrgs } from '../api.js';
 import { clear, facts, field, h, section, table, title } from '../dom.js';
 import { lang, t } from '../i18n.js';
 import { errorBox, person, showError, statusBadge } from './common.js';
+import { awaiting } from './incidentpage.js';
 
 export async function rules(view) {
   const found = await get('/performance/rules?per_page=200');
@@ -58,7 +60,11 @@ export async function incidents(view) {
     .then((blob) => clear(chart, h('img', { class: 'plot', src: URL.createObjectURL(blob),
       alt: t('score.chartAlt', { unit, period: year }) })))
     .catch((err) => clear(chart, errorBox(err)));
+  const todo = await awaiting().catch(errorBox);
   clear(view, title(t('nav.incidents')),
+    can('performance:record') ? h('p', {}, h('a', { href: '#/record-incident', class: 'button' },
+      t('incident.form.title'))) : null,
+    todo,
     section(t('score.title'), form, card),
     section(t('score.chart', { unit, period: year }), chart),
     section(t('incidents.list', { n: found.total }), incidentTable(found.items)));
@@ -68,7 +74,7 @@ function incidentTable(items) {
   if (!items.length) return h('p', { class: 'hint' }, t('none'));
   return table(null, [t('col.id'), t('col.employee'), t('incidents.rule'), t('incidents.occurred'),
     t('rules.points'), t('incidents.amount'), t('col.status')],
-  items.map((i) => [`#${i.id}`, i.employee_name ? `${i.employee_name} (${i.employee_no})` : person(i.employee_no),
+  items.map((i) => [h('a', { href: `#/incident/${i.id}` }, `#${i.id}`), i.employee_name ? `${i.employee_name} (${i.employee_no})` : person(i.employee_no),
     i.rule, i.occurred_on, i.points ?? '—', i.deduction_amount ?? '—', statusBadge(i.status)]));
 }
 

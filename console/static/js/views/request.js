@@ -1,10 +1,12 @@
 // One request: its facts, its steps and its signed trail (谁签字谁负责: every transition
 // hash-chained; leave re-verifies the chain on every read and says whether it holds).
-// The requester may withdraw it while pending.
+// The requester may withdraw it while pending; once approved, whoever leave allows cancels it
+// wholly or from a date on (cancelleave.js), and the employee's balance shows the days back.
 
-import { claims, get, post } from '../api.js';
+import { can, claims, get, post } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { say, t, typeName } from '../i18n.js';
+import { balanceView, cancelForm } from './cancelleave.js';
 import { errorBox, person, showError, statusBadge, stepsList, when } from './common.js';
 
 export async function render(view, [id]) {
@@ -24,18 +26,22 @@ export async function render(view, [id]) {
       } catch (err) { showError(error, err); }
     } } }, t('request.withdraw'))
     : null;
+  const typeLabel = typeName(types.items, request.type);
+  const balance = ['approved', 'cancelled'].includes(request.status) && (mine || can('leave:read'))
+    ? await balanceView(request, typeLabel) : null;
   clear(view,
     title(t('request.title', { id: request.id })),
     h('p', {}, h('span', { id: 'request-status' }, statusBadge(request.status))),
     section(t('request.facts'), facts([
       [t('col.employee'), person(request.employee_no)],
-      [t('col.type'), typeName(types.items, request.type)],
+      [t('col.type'), typeLabel],
       [t('col.dates'), `${request.start_date} – ${request.end_date}`],
       [t('col.days'), `${request.days} (${t(`calendar.${request.calendar}`)})`],
       [t('col.reason'), request.reason],
       [t('col.standIn'), request.stand_in ? person(request.stand_in) : '—'],
       [t('col.routedDays'), request.routed_days],
-    ]), withdraw, error),
+    ]), withdraw, error, cancelForm(request, () => render(view, [id]))),
+    balance,
     section(t('request.steps'), stepsList(request)),
     section(t('request.trail'), trailView(trail)));
 }
