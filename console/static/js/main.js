@@ -8,10 +8,13 @@ import { applyStatic, fadeSay, lang, say, setLang, t } from './i18n.js';
 import { errorBox } from './views/common.js';
 import * as hr from './views/hr.js';
 import * as inbox from './views/inbox.js';
+import * as incidentForms from './views/incidentforms.js';
+import * as incidentPage from './views/incidentpage.js';
 import * as leaveAdmin from './views/leaveadmin.js';
 import * as myLeave from './views/myleave.js';
 import * as perf from './views/performance.js';
 import * as request from './views/request.js';
+import * as signOff from './views/signoff.js';
 import * as team from './views/team.js';
 
 const approver = () => can('leave:approve') || can('leave:final-approve');
@@ -27,7 +30,12 @@ const ROUTES = [
   { path: 'rules', label: 'nav.rules', view: perf.rules, menu: () => can('performance:record') },
   { path: 'incidents', label: 'nav.incidents', view: perf.incidents,
     menu: () => can('performance:read') && (can('performance:record') || can('auth:audit')) },
+  { path: 'signoff', label: 'signoff.title', view: signOff.render,
+    menu: () => can('performance:sign-off') },
   { path: 'requests', view: request.render },
+  { path: 'record-incident', view: incidentForms.record },
+  { path: 'incident', view: incidentPage.detail },
+  { path: 'my-incidents', view: incidentPage.mine },
   { path: 'units', view: hr.unit },
   { path: 'employee', view: hr.employee },
   { path: 'position', view: hr.position },
