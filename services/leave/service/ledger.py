@@ -65,6 +65,25 @@ def _sick_days(session: Session, employee_no: str, year: int) -> Decimal:
     return sum((Decimal(r.get(str(year), 0)) for r in rows), ZERO)
 
 
+def _once(fetch: EmployeeRecord) -> Callable[[], dict[str, Any]]:
+    """Staff's record, asked at most once (and only if an annual allocation needs it)."""
+    found: list[dict[str, Any]] = []
+
+    def get() -> dict[str, Any]:
+        if not found:
+            found.append(fetch() or {})
+        return found[0]
+    return get
+
+
+def _allocation(session: Session, employee_no: str, year: int, leave_type: LeaveType,
+                record: Callable[[], dict[str, Any]]) -> tuple[Decimal, str]:
+    """The year's allocation for the type, with its note (what `ensure_allocations` writes)."""
+    if leave_type.code == ANNUAL:
+        return _annual(session, employee_no, year, record())
+    return ZERO, "no statutory entitlement for this type; HR adjusts"
+
+
 def ensure_allocations(session: Session, *, employee_no: str, years: Iterable[int],
                        types: Iterable[LeaveType], employee: EmployeeRecord,
                        actor: Actor) -> None:
@@ -77,19 +96,34 @@ def ensure_allocations(session: Session, *, employee_no: str, years: Iterable[in
     wanted = [t for t in types if t.has_balance]
     if not wanted:
         return
-    record: dict[str, Any] | None = None
+    record = _once(employee)
     for year in years:
         known = sums(session, employee_no, year)
         for leave_type in wanted:
             if known.get(leave_type.code, {}).get("allocated"):
                 continue
-            days, note = ZERO, "no statutory entitlement for this type; HR adjusts"
-            if leave_type.code == ANNUAL:
-                record = record if record is not None else (employee() or {})
-                days, note = _annual(session, employee_no, year, record)
+            days, note = _allocation(session, employee_no, year, leave_type, record)
             _entry(session, employee_no=employee_no, year=year, type_code=leave_type.code,
                    kind="allocation", days=days, actor=actor, note=note)
     session.flush()
+
+
+def remaining_by_year(session: Session, *, employee_no: str, years: Iterable[int],
+                      leave_type: LeaveType, employee: EmployeeRecord) -> dict[int, Decimal]:
+    """`remaining` per year, counting a year's allocation that is not written yet as
+    `ensure_allocations` would write it — so a preview, which writes nothing, reads the
+    same balance filing does after allocating."""
+    record = _once(employee)
+    out: dict[int, Decimal] = {}
+    for year in years:
+        found = sums(session, employee_no, year).get(leave_type.code)
+        if found is None:
+            found = {"entitled": ZERO, "used": ZERO, "pending": ZERO, "allocated": False}
+        entitled = found["entitled"]
+        if not found["allocated"]:
+            entitled += _allocation(session, employee_no, year, leave_type, record)[0]
+        out[year] = entitled - found["used"] - found["pending"]
+    return out
 
 
 def _annual(session: Session, employee_no: str, year: int,

@@ -4,12 +4,17 @@ Order matters: everything that needs no lock (the type, the span, staff's answer
 person) is checked first; then the employee's write lock is taken and the checks that depend
 on their other requests (overlap, balance, anti-splitting, stand-in's own leave) run against
 committed rows only, so two requests filed at once cannot both pass.
+
+`quote` is all of that but the writing; `submit_request` writes what it decided, and the
+preview (`service.preview`) shows it without a lock or a write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +34,7 @@ from services.leave.service.common import invalid, lock_employee, rule_errors
 from services.leave.service.reference import current_policy
 from services.leave.service.views import event_data, request_dict
 from shared.audit import record
-from shared.errors import Conflict, Forbidden
+from shared.errors import AppError, Conflict, Forbidden, ValidationFailed
 
 LIVE = ("pending", "approved")
 #: How far around a new request anti-splitting looks for joined requests (a chain of joined
@@ -75,19 +80,21 @@ def _live_requests(session: Session, employee_no: str, start: dt.date,
         .order_by(LeaveRequest.start_date).execution_options(populate_existing=True)).all())
 
 
-def _span(r: LeaveRequest) -> Span:
+def span_of(r: LeaveRequest) -> Span:
     return Span(r.start_date, r.end_date, r.start_half, r.end_half,  # type: ignore[arg-type]
                 days=Decimal(r.days), ref=r.id)
 
 
-def _overlaps(a: Span, b: Span) -> bool:
+def overlaps(a: Span, b: Span) -> bool:
+    """Do two spans share a half-day slot?"""
     return a.first_slot <= b.last_slot and b.first_slot <= a.last_slot
 
 
 def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any],
-                    new: Span, request_in: dict[str, Any]) -> str | None:
+                    new: Span, request_in: dict[str, Any], *, lock: bool) -> str | None:
     """Posts must not be left empty (不得空岗): a `must_cover` position names a stand-in, an
-    active colleague of the same unit who is not on leave then."""
+    active colleague of the same unit who is not on leave then. Filing (`lock`) takes the
+    stand-in's write lock before reading their leave."""
     stand_in = request_in.get("stand_in")
     if not stand_in:
         if chain.get("must_cover"):
@@ -100,8 +107,9 @@ def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any
         raise invalid("stand_in", f"No colleague {stand_in} in the same unit.")
     if other["status"] != "active":
         raise invalid("stand_in", f"{stand_in} is not active.")
-    lock_employee(session, stand_in)
-    if any(_overlaps(new, _span(r)) for r in _live_requests(session, stand_in, new.start,
+    if lock:
+        lock_employee(session, stand_in)
+    if any(overlaps(new, span_of(r)) for r in _live_requests(session, stand_in, new.start,
                                                              new.end)):
         raise invalid("stand_in", f"{stand_in} is on leave then.")
     return stand_in
@@ -119,9 +127,58 @@ def _ask_holders(directory: Directory, known: dict[tuple[str, str], int | None],
     return {**known, **dict(zip(missing, directory.holders_of(missing), strict=True))}
 
 
-def submit_request(*, session: Session, request_in: dict[str, Any], caller: Caller,
-                   directory: Directory, today: dt.date) -> LeaveRequest:
-    """File a request for the caller (or, with `leave:file-for-others`, for `employee_no`)."""
+@dataclass
+class Quote:
+    """What filing decides about a request before writing it: the count, the route, the
+    balance, the stand-in. `submit_request` writes it; `preview.preview_request` shows it —
+    one code path, so a preview cannot drift from what filing does."""
+
+    employee_no: str
+    leave_type: LeaveType
+    span: Span
+    days_by_year: dict[int, Decimal]
+    calendar: str
+    chain: dict[str, Any]
+    governing: dict[str, Any]
+    policy_version: int
+    nearby: list[LeaveRequest]
+    overlapping: list[int]
+    stand_in: str | None
+    remaining: dict[int, Decimal]  # per year, before this request (types with a balance)
+    related: list[Span]
+    steps: list[routing.Step]
+    holders: dict[tuple[str, str], int | None]
+    #: (code, error) filing would have stopped at, in filing's order (previews only).
+    refusals: list[tuple[str, AppError]] = field(default_factory=list)
+
+    @property
+    def days(self) -> Decimal:
+        return self.span.days or Decimal(0)
+
+    @property
+    def related_days(self) -> Decimal:
+        return sum((s.days or Decimal(0) for s in self.related), Decimal(0))
+
+
+@contextmanager
+def _refusal(refusals: list[tuple[str, AppError]] | None, code: str) -> Iterator[None]:
+    """Filing (`refusals` None) stops at the first refusal; a preview notes it and goes on."""
+    try:
+        yield
+    except (ValidationFailed, Conflict) as exc:
+        if refusals is None:
+            raise
+        refusals.append((code, exc))
+
+
+def quote(*, session: Session, request_in: dict[str, Any], caller: Caller,
+          directory: Directory, today: dt.date, filing: bool = True) -> Quote:
+    """Count, check and route a request as filing does. `filing`: under the employee's write
+    lock, writing the year's allocation if missing and raising at the first refusal; else (a
+    preview) no lock and no write, the allocation computed, refusals noted on the quote. The
+    checks on the request itself (type, span, notice, attachment, the person) raise either
+    way."""
+    refusals: list[tuple[str, AppError]] | None = None if filing else []
     employee_no = _target(caller, request_in)
     holders: dict[tuple[str, str], int | None] = {}
     leave_type = _type(session, request_in["type"])
@@ -155,7 +212,7 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
     # Who holds each step is auth's to say, over HTTP: asked once for every step, before the
     # lock (no other filing for this employee waits on auth meanwhile), of the steps as
     # routed on this request's days alone — what they are unless anti-splitting joins other
-    # requests; a step that foresight missed is asked about after routing (`_unassigned`).
+    # requests; a step that foresight missed is asked about after routing.
     with suppress(LeaveRuleError):  # the routing below reports it, as it always did
         foreseen = routing.route(requester=routing.Requester(employee_no),
                                  chain=routing.Chain.from_staff(chain), days=days,
@@ -163,55 +220,75 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
                                  requester_roles=requester_roles)
         holders = _ask_holders(directory, {}, foreseen)
 
-    lock_employee(session, employee_no)
+    if filing:
+        lock_employee(session, employee_no)
     new = Span(start, end, start_half, end_half, days=days)
     nearby = _live_requests(session, employee_no, start - RELATED_WINDOW, end + RELATED_WINDOW)
-    clash = [r.id for r in nearby if _overlaps(new, _span(r))]
-    if clash:
-        raise Conflict(f"The request overlaps your request {clash[0]}.", overlapping=clash)
-    stand_in = _check_stand_in(session, directory, chain, new, request_in)
+    clash = [r.id for r in nearby if overlaps(new, span_of(r))]
+    with _refusal(refusals, "overlap"):
+        if clash:
+            raise Conflict(f"The request overlaps your request {clash[0]}.", overlapping=clash)
+    stand_in = None
+    with _refusal(refusals, "stand_in"):
+        stand_in = _check_stand_in(session, directory, chain, new, request_in, lock=filing)
+    remaining: dict[int, Decimal] = {}
     if leave_type.has_balance:
-        ledger.ensure_allocations(session, employee_no=employee_no, years=days_by_year,
-                                  types=[leave_type],
-                                  employee=lambda: directory.employee(employee_no),
-                                  actor=caller.actor)
-        for year, wanted in days_by_year.items():
-            left = ledger.remaining(session, employee_no, year, leave_type.code)
-            if wanted > left:
-                raise Conflict(f"The {year} {leave_type.code} balance holds {left} days "
-                               f"(pending requests included); {wanted} asked.",
-                               remaining=float(left))
+        employee = lambda: directory.employee(employee_no)  # noqa: E731 - asked when needed
+        if filing:
+            ledger.ensure_allocations(session, employee_no=employee_no, years=days_by_year,
+                                      types=[leave_type], employee=employee,
+                                      actor=caller.actor)
+        remaining = ledger.remaining_by_year(session, employee_no=employee_no,
+                                             years=days_by_year, leave_type=leave_type,
+                                             employee=employee)
+        with _refusal(refusals, "balance"):
+            for year, wanted in days_by_year.items():
+                if wanted > remaining[year]:
+                    raise Conflict(f"The {year} {leave_type.code} balance holds "
+                                   f"{remaining[year]} days (pending requests included); "
+                                   f"{wanted} asked.", remaining=float(remaining[year]))
 
-    related = related_requests(new, [_span(r) for r in nearby], calendar)
+    related = related_requests(new, [span_of(r) for r in nearby], calendar)
     related_days = sum((s.days or Decimal(0) for s in related), Decimal(0))
     with rule_errors("employee_no"):
         steps = routing.route(requester=routing.Requester(employee_no),
                               chain=routing.Chain.from_staff(chain), days=days,
                               related_days=related_days, policy=policy,
                               requester_roles=requester_roles)
-    units = chain["units"]
-    governing = chain.get("governing_branch") or units[-1]
+    return Quote(employee_no=employee_no, leave_type=leave_type, span=new,
+                 days_by_year=days_by_year, calendar=calendar.calendar_kind(start, end),
+                 chain=chain, governing=chain.get("governing_branch") or chain["units"][-1],
+                 policy_version=version, nearby=nearby, overlapping=clash, stand_in=stand_in,
+                 remaining=remaining, related=related, steps=steps,
+                 holders=_ask_holders(directory, holders, steps), refusals=refusals or [])
+
+
+def submit_request(*, session: Session, request_in: dict[str, Any], caller: Caller,
+                   directory: Directory, today: dt.date) -> LeaveRequest:
+    """File a request for the caller (or, with `leave:file-for-others`, for `employee_no`)."""
+    q = quote(session=session, request_in=request_in, caller=caller, directory=directory,
+              today=today)
+    chain, governing, span, days = q.chain, q.governing, q.span, q.days
     request = LeaveRequest(
-        employee_no=employee_no, type_code=leave_type.code, start_date=start, end_date=end,
-        start_half=start_half, end_half=end_half, days=days,
-        days_by_year={str(y): str(d) for y, d in days_by_year.items()},
-        calendar=calendar.calendar_kind(start, end), status="pending",
-        reason=request_in["reason"], stand_in=stand_in,
+        employee_no=q.employee_no, type_code=q.leave_type.code, start_date=span.start,
+        end_date=span.end, start_half=span.start_half, end_half=span.end_half, days=days,
+        days_by_year={str(y): str(d) for y, d in q.days_by_year.items()},
+        calendar=q.calendar, status="pending",
+        reason=request_in["reason"], stand_in=q.stand_in,
         attachment_ref=request_in.get("attachment_ref"), unit_code=chain["unit"]["code"],
         unit_path=chain["unit"]["path"], governing_code=governing["code"],
         governing_path=governing["path"], grade=chain["grade"],
-        routed_days=days + related_days, related_ids=[s.ref for s in related],
-        policy_version=version, filed_by=caller.actor.sub, filed_by_emp=caller.emp,
+        routed_days=days + q.related_days, related_ids=[s.ref for s in q.related],
+        policy_version=q.policy_version, filed_by=caller.actor.sub, filed_by_emp=caller.emp,
         cancelled_days=Decimal(0))
-    holders = _ask_holders(directory, holders, steps)
     request.steps = [ApprovalStep(level=s.level, role=s.role, org=s.org, org_path=s.org_path,
                                   governing_path=governing["path"], final=s.final, status=s.status,
                                   unassigned=s.status != "skipped"
-                                  and holders.get((s.role, s.org)) == 0)
-                     for s in steps]
+                                  and q.holders.get((s.role, s.org)) == 0)
+                     for s in q.steps]
     session.add(request)
     session.flush()
-    if leave_type.has_balance:
+    if q.leave_type.has_balance:
         ledger.hold(session, request, caller.actor)
     trail.append(session, request, action="submit", actor=caller.actor, to_status="pending",
                  first=True,
@@ -220,13 +297,12 @@ def submit_request(*, session: Session, request_in: dict[str, Any], caller: Call
     answer = request_dict(request)
     record(session, AuditEvent, actor=caller.actor, action="leave.submit",
            target_type="leave_request", target_id=str(request.id),
-           after={"employee_no": employee_no, "type": leave_type.code,
-                  "start_date": start.isoformat(), "end_date": end.isoformat(),
+           after={"employee_no": q.employee_no, "type": q.leave_type.code,
+                  "start_date": span.start.isoformat(), "end_date": span.end.isoformat(),
                   "days": str(days)})
     events.publish(session, "leave.submitted", event_data(answer))
-    if stand_in:
+    if q.stand_in:
         events.publish(session, "leave.stand_in_assigned",
-                       {**event_data(answer), "stand_in": stand_in})
+                       {**event_data(answer), "stand_in": q.stand_in})
     session.commit()
     return request
-
