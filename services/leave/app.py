@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from services.leave.api import blueprints
+from services.leave.api.requests import READ_ONLY_POSTS
 from services.leave.directory import Directory, HttpDirectory
 from services.leave.models import IdempotentAnswer, db
 from services.leave.service import events, load_reference_data
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     app.extensions["hr_idempotency"] = (db, IdempotentAnswer)
 
     def deliver_events() -> None:
+        if request.endpoint in READ_ONLY_POSTS:
+            return  # a preview writes nothing, and delivers nothing either
         if events.has_due(db.session):
             # A few at a time: this runs before the write's answer is sent, and a slow
             # receiver (3 s each at most) must not hold the user for long. The rest go out

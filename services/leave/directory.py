@@ -1,6 +1,7 @@
 """What leave asks the other services, over HTTP with its own client token.
 
-Staff knows people and units (`/staff/employees/{no}/chain`, `/staff/employees/{no}`); auth
+Staff knows people and units (`/staff/employees/{no}/chain`, `/staff/employees/{no}`, a
+unit's people for the stand-in list: `/staff/employees?org=`); auth
 knows who holds which role (`/auth/employees/{no}/roles`, `POST /auth/role-holders`). Leave
 keeps neither: it asks at the moment of filing and stores what routing used on the request.
 
@@ -26,6 +27,10 @@ class Directory(Protocol):
 
     def unit(self, code: str) -> dict[str, Any] | None:
         """Staff's org unit (code, type, path), or None."""
+
+    def colleagues(self, code: str) -> list[dict[str, Any]]:
+        """The employees of the unit itself (not its subtree), as staff lists them:
+        employee_no, name, name_en, org, position, status."""
 
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
         """The (role, path) pairs the employee's user holds today (empty without a user)."""
@@ -63,6 +68,20 @@ class HttpDirectory:
 
     def unit(self, code: str) -> dict[str, Any] | None:
         return self._json(self.staff.get(f"/staff/org-units/{code}"), "staff")
+
+    def colleagues(self, code: str) -> list[dict[str, Any]]:
+        """Staff's listing of the unit, page by page (200 a page, staff's most)."""
+        people: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self._json(self.staff.get("/staff/employees", params={
+                "org": code, "subtree": "false", "per_page": 200, "page": page}), "staff")
+            if body is None:
+                return people
+            people += body["items"]
+            if len(people) >= body["total"] or not body["items"]:
+                return people
+            page += 1
 
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
         body = self._json(self.auth.get(f"/auth/employees/{employee_no}/roles"), "auth")

@@ -60,6 +60,8 @@ class FakeDirectory:
     hire_dates: dict[str, tuple[str, str]] = field(default_factory=dict)
     down: bool = False
     calls: int = 0
+    #: Every unit whose people `colleagues` listed.
+    units_listed: list[str] = field(default_factory=list)
     #: Every `holders_of` question, as asked (one list of pairs a call).
     holder_questions: list[list[tuple[str, str]]] = field(default_factory=list)
 
@@ -92,6 +94,13 @@ class FakeDirectory:
     def unit(self, code: str) -> dict[str, Any] | None:
         self._staff()
         return unit_dict(code) if code in UNITS else None
+
+    def colleagues(self, code: str) -> list[dict[str, Any]]:
+        self._staff()
+        self.units_listed.append(code)
+        return [{"employee_no": no, "name": f"Name {no}", "name_en": None, "org": unit,
+                 "position": "X", "status": self.status.get(no, "active")}
+                for no, (unit, _grade) in self.people.items() if unit == code]
 
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
         return list(self.roles.get(employee_no, []))

@@ -20,7 +20,9 @@ from services.leave.schemas import (
     TrailRead,
     WithdrawIn,
 )
+from services.leave.schemas_preview import LeaveRequestPreview, LeaveRequestPreviewIn
 from services.leave.service import decisions, pages, queries, trail
+from services.leave.service.preview import preview_request
 from services.leave.service.requests import submit_request
 from services.leave.service.views import request_dict
 from shared.idempotency import idempotent
@@ -74,6 +76,29 @@ class LeaveRequests(MethodView):
         request = submit_request(session=db.session, request_in=request_in, caller=caller(),
                                  directory=directory(), today=today())
         return _answer(request, 201)
+
+
+@blp.route("/preview")
+class LeaveRequestPreviewItem(MethodView):
+    @blp.arguments(LeaveRequestPreviewIn)
+    @blp.response(200, LeaveRequestPreview)
+    @blp.doc(responses={
+        "422": {"description": "As filing: unknown type, bad span, no working day, missing "
+                "notice or attachment, unknown employee (a stand-in, an overlap or the "
+                "balance are reported in `warnings` instead)."},
+        "503": {"description": "Staff (who the requester is) cannot be reached."}})
+    def post(self, request_in: dict[str, Any]) -> Any:
+        """What filing this body would decide — days, calendar, anti-splitting, the route,
+        the balance, the stand-in, warnings — by filing's own code, writing nothing.
+
+        The same body as `POST /leave/requests` (`reason` optional); a dry run: nothing is
+        stored, not even an `Idempotency-Key`."""
+        return preview_request(session=db.session, request_in=request_in, caller=caller(),
+                               directory=directory(), today=today())
+
+
+#: Answered by POST but writing nothing: the after-write hooks (webhook delivery) skip them.
+READ_ONLY_POSTS = frozenset({"requests.LeaveRequestPreviewItem"})
 
 
 @blp.route("/export.csv")
