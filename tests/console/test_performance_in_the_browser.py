@@ -207,3 +207,47 @@ def test_approved_leave_is_cancelled_from_a_date_and_the_days_come_back(user, co
         expect(page.locator("#balance-remaining")).to_have_text(re.compile(
             rf"^{remaining + 2:g}(\.0)?$"))
         zhang.shot("cancelled")
+
+
+def test_an_aggravated_discretionary_incident_above_the_cap_goes_to_hr(user, console_stack):
+    """冯建华 (dept manager, cap 100 yuan) records an aggravated case of a rule without a range:
+    the points and the reason appear only for "aggravated", the amount is discretionary.
+    Above his cap it is hr's to confirm: 张伟 (branch head) is offered no button, 郑海波 is."""
+    stack, _base = console_stack
+    rules = stack.request("GET", "performance", "/rules?per_page=200",
+                          token=stack.admin_token()).json()["items"]
+    rule = next(r for r in rules if r["deduction_min"] is None and r["points"]
+                and r["severities"] == ["aggravated"] and not r["consequence"])
+    with user("p9-fengjianhua") as feng:
+        feng.login("fengjianhua")
+        page = feng.page
+        page.goto(f"{feng.base}/console/#/record-incident")
+        page.get_by_label("员工号").fill("E0024")
+        page.get_by_label("违反条款").select_option(rule["code"])
+        assert page.locator("#incident-severity option").all_inner_texts() == ["一般", "情节严重"]
+        expect(page.get_by_label("加重后的积分")).to_be_hidden()
+        page.get_by_label("情节").select_option("aggravated")
+        page.get_by_label("加重后的积分").fill(str(rule["points"] + 5))
+        page.get_by_label("事实经过").fill("多次诋毁同事抢夺客户")
+        page.get_by_label("酌情扣罚金额（元，可选）").fill("150")
+        page.get_by_label("加重或酌情扣罚的理由（报告原因）").fill("屡教不改")
+        feng.shot("record-aggravated")
+        page.get_by_role("button", name="登记", exact=True).click()
+        page.get_by_role("heading", name=re.compile(r"违规记录 #\d+")).wait_for()
+        incident = int(re.search(r"#(\d+)", page.locator("#page-title").inner_text()).group(1))
+        expect(page.locator("#view dl.facts")).to_contain_text("超出登记人权限额度")
+    recorded = stack.request("GET", "performance", f"/incidents/{incident}",
+                             token=stack.admin_token()).json()
+    assert (recorded["points"], recorded["over_cap"]) == (rule["points"] + 5, True)
+
+    with user("p10-zhangwei") as zhang:
+        zhang.login("zhangwei")
+        zhang.page.goto(f"{zhang.base}/console/#/incident/{incident}")
+        expect(zhang.page.locator("#incident-status")).to_have_text("已登记")
+        assert zhang.page.get_by_role("button", name="确认违规").count() == 0
+    with user("p11-zhenghaibo") as zheng:
+        zheng.login("zhenghaibo")
+        zheng.go("违规积分与考核")
+        zheng.page.locator("#awaiting").get_by_role("link", name=f"打开 #{incident}").click()
+        zheng.page.get_by_role("button", name="确认违规").click()
+        expect(zheng.page.locator("#incident-status")).to_have_text("已确认")
