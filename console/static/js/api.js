@@ -121,10 +121,10 @@ export function roleOrgs(...permissions) {
     || permissions.some((p) => (r.permissions || []).includes(p))).map((r) => r.org))];
 }
 
-export async function api(method, path, body, { headers = {}, as = 'json', retried = false } = {}) {
+export async function api(method, path, body, { headers = {}, as = 'json', retried = false, signal } = {}) {
   if (!session.access) await refresh();
   const init = { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store',
-    credentials: 'omit' };
+    credentials: 'omit', signal };
   init.headers.Authorization = `Bearer ${session.access}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -133,7 +133,7 @@ export async function api(method, path, body, { headers = {}, as = 'json', retri
   const resp = await fetch(path, init);
   if (resp.status === 401 && !retried) { // expired under us (a sleeping phone): once more
     await refresh();
-    return api(method, path, body, { headers, as, retried: true });
+    return api(method, path, body, { headers, as, retried: true, signal });
   }
   if (!resp.ok) {
     const data = await resp.json().catch(() => ({}));
