@@ -53,7 +53,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         page.get_by_label("开始日期").fill(start)
         page.get_by_label("结束日期").fill(end)
         page.get_by_label("事由").fill("家中有事 family matters")
-        page.get_by_label("顶岗人员工号").fill("E0020")
+        page.get_by_label("顶岗人", exact=True).select_option("E0020")
         # The live count and the route, before anything is filed.
         expect(page.locator("#quote")).to_have_text(
             "共 6 个工作日 · 审批路径：支行行长初审 → 分行人力资源部终审")
@@ -134,7 +134,7 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         page.get_by_label("开始日期").fill(day)
         page.get_by_label("结束日期").fill(day)
         page.get_by_label("事由").fill("体检")
-        page.get_by_label("顶岗人员工号").fill("E0020")
+        page.get_by_label("顶岗人", exact=True).select_option("E0020")
         expect(page.locator("#quote")).to_have_text(
             "共 1 个工作日 · 审批路径：支行行长审批（终审）")
         page.get_by_role("button", name="提交申请").click()
