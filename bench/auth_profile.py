@@ -60,6 +60,7 @@ class Setup:
 def build(store: str = "sqlite") -> Setup:
     """A migrated, first-started, bulk-loaded auth database and the app on it, with
     `bench-deep` signed in (as `bench.auth_scenarios` and gunicorn's master prepare it)."""
+    import bench.scenarios  # noqa: F401 - first: it and bench.auth_scenarios import each other
     from bench.auth_scenarios import DEEP_USER, PASSWORD, bulk_load
     from bench.profiling import silence_logs, throwaway_store
     from services.auth.app import create_app, prepare
@@ -146,17 +147,32 @@ def main(argv: list[str] | None = None) -> int:
                     lane.enabled = True
             return through
 
-        queries = len(statements(app, db, full(check), skip_transaction_control=True))
-        batch_queries = len(statements(app, db, full(batch), skip_transaction_control=True))
+        direct = app.extensions["auth_check_direct"]
+
+        def flask(call: Any) -> Any:
+            """The same call through Flask alone (no lane, no direct path)."""
+            def through() -> Any:
+                lane.enabled = direct.enabled = False
+                try:
+                    return call()
+                finally:
+                    lane.enabled = direct.enabled = True
+            return through
+
+        queries = len(statements(app, db, flask(check), skip_transaction_control=True))
+        direct_queries = len(statements(app, db, full(check), skip_transaction_control=True))
+        batch_queries = len(statements(app, db, flask(batch), skip_transaction_control=True))
         for call in (bare, health, check, batch):  # warm every cache a worker would have
             for _ in range(200):
                 call()
 
         rows = [("bare Flask GET /bare/health", bare), ("GET /auth/health", health),
                 ("POST /auth/check (replayed)", check),
-                ("POST /auth/check (full path)", full(check)),
+                ("POST /auth/check (full path, direct)", full(check)),
+                ("POST /auth/check (full path, Flask)", flask(check)),
                 ("POST /auth/check/batch (10, replayed)", batch),
-                ("POST /auth/check/batch (10, full path)", full(batch))]
+                ("POST /auth/check/batch (10, direct)", full(batch)),
+                ("POST /auth/check/batch (10, Flask)", flask(batch))]
         results = {name: median_us(call, args.n, args.repeat) for name, call in rows}
         base = results[rows[0][0]]
         print(f"\nN={args.n} × {args.repeat} (median), one thread, Flask test client, "
@@ -164,14 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'':40}{'µs/call':>10}{'×bare':>8}{'−bare µs':>10}")
         for name, us in results.items():
             print(f"{name:40}{us:>10.0f}{us / base:>8.2f}{us - base:>10.0f}")
-        print(f"queries per full-path check: {queries}, per batch: {batch_queries} "
-              f"(BEGIN/COMMIT/ROLLBACK not counted); a replay reads only the generation")
+        print(f"queries per check through Flask: {queries}, per batch: {batch_queries}; "
+              f"on the direct path: {direct_queries} (BEGIN/COMMIT/ROLLBACK not counted); "
+              "a replay reads only the generation")
 
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
+            computed = full(check)  # the direct path: what a mix of users mostly takes
             for _ in range(args.n):
-                check()
+                computed()
             prof.disable()
             if args.dump:
                 prof.dump_stats(args.dump)

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.auth.api import PUBLIC_ENDPOINTS, blueprints
+from services.auth.api.check_direct import CheckDirect
 from services.auth.api.check_lane import check_lane
 from services.auth.api.common import authenticate
 from services.auth.api.oauth_schemas import TokenParam, TokenRequest
@@ -84,12 +86,26 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup
+    _install_direct(app)
     lane = check_lane(app.wsgi_app, engine=engine_of(app, db),
                       clock=lambda: app.extensions["auth_clock"]().timestamp())
     lane.enabled = settings.replay
     app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["auth_check_lane"] = lane
     return app
+
+
+def _install_direct(app: Flask) -> None:
+    """The direct check path (`api.check_direct`) right in front of Flask: behind ProxyFix
+    when there is one, so it sees the client's address as Flask's `remote_addr` does."""
+    outer = app.wsgi_app
+    inner = outer.app if isinstance(outer, ProxyFix) else outer
+    direct = CheckDirect(inner, app=app, engine=engine_of(app, db))
+    if isinstance(outer, ProxyFix):
+        outer.app = direct
+    else:
+        app.wsgi_app = direct  # type: ignore[method-assign]
+    app.extensions["auth_check_direct"] = direct
 
 
 def prepare(settings: Settings) -> None:

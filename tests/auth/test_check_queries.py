@@ -57,10 +57,20 @@ def _statements(app, send):
 
 @pytest.fixture
 def full_path(app):
-    """Every check takes the full Flask path (the check lane replays nothing)."""
+    """Every check takes the full Flask path (the check lane replays nothing, the direct
+    path answers nothing)."""
+    lane, direct = app.extensions["auth_check_lane"], app.extensions["auth_check_direct"]
+    lane.enabled = direct.enabled = False
+    yield
+    lane.enabled = direct.enabled = True
+
+
+@pytest.fixture
+def direct_path(app):
+    """Every check is computed (no replay); the direct path answers what it can."""
     lane = app.extensions["auth_check_lane"]
     lane.enabled = False
-    yield
+    yield app.extensions["auth_check_direct"]
     lane.enabled = True
 
 
@@ -79,6 +89,22 @@ def test_a_check_request_costs_the_same_few_queries_whatever_depth_and_bindings(
     assert auth.check(deep["big"], "leave:approve", "L7").get_json()["code"] == "allowed"
     assert auth.check(deep["big"], "leave:approve", "BR01").get_json()["code"] == \
         "out_of_scope"
+
+
+def test_the_direct_path_answers_a_check_or_a_batch_in_one_statement(app, auth, client, deep,
+                                                                    direct_path):
+    items = [{"permission": "leave:approve", "org": o} for o in ("L7", "U1", "U59", "SB01")]
+    for who in ("small", "big"):  # each token's first check is verified by the Flask path
+        auth.check(deep[who], "leave:approve", "SB01")
+    answered = direct_path.answered
+    counts = [len(_statements(app, lambda w=who, o=org: auth.check(deep[w], "leave:approve",
+                                                                    o)))
+              for who, org in (("small", "SB01"), ("big", "L7"), ("big", "U59"),
+                               ("big", "BR01"))]
+    batch = _statements(app, lambda: client.post(
+        "/auth/check/batch", headers=bearer(deep["big"]), json={"checks": items}))
+    assert counts == [1, 1, 1, 1] and len(batch) == 1
+    assert direct_path.answered == answered + 5
 
 
 def test_a_batch_costs_the_same_queries_as_one_check(app, auth, client, deep, full_path):

@@ -92,31 +92,31 @@ def _plain_json() -> Any:
         return None
 
 
-_CHECK_FIELDS = frozenset({"permission", "org", "subject_token"})
-_ITEM_FIELDS = frozenset({"permission", "org"})
-_BATCH_FIELDS = frozenset({"checks", "subject_token"})
-_NAME_MAX, _ORG_MAX, _BATCH_MAX = 100, 40, 100
+CHECK_FIELDS = frozenset({"permission", "org", "subject_token"})
+ITEM_FIELDS = frozenset({"permission", "org"})
+BATCH_FIELDS = frozenset({"checks", "subject_token"})
+NAME_MAX, ORG_MAX, BATCH_MAX = 100, 40, 100
 
 
-def _plain_item(data: Any, fields: frozenset[str]) -> bool:
+def plain_item(data: Any, fields: frozenset[str]) -> bool:
     return (type(data) is dict and data.keys() <= fields
-            and _text(data.get("permission"), _NAME_MAX) and _text(data.get("org"), _ORG_MAX)
+            and _text(data.get("permission"), NAME_MAX) and _text(data.get("org"), ORG_MAX)
             and ("subject_token" not in data or _text(data["subject_token"], 1 << 62)))
 
 
 def _plain_check() -> dict[str, Any] | None:
     data = _plain_json()
-    return data if _plain_item(data, _CHECK_FIELDS) else None
+    return data if plain_item(data, CHECK_FIELDS) else None
 
 
 def _plain_batch() -> dict[str, Any] | None:
     data = _plain_json()
-    if (type(data) is not dict or not data.keys() <= _BATCH_FIELDS
+    if (type(data) is not dict or not data.keys() <= BATCH_FIELDS
             or ("subject_token" in data and not _text(data["subject_token"], 1 << 62))):
         return None
     items = data.get("checks")
-    if (type(items) is not list or not 0 < len(items) <= _BATCH_MAX
-            or not all(_plain_item(item, _ITEM_FIELDS) for item in items)):
+    if (type(items) is not list or not 0 < len(items) <= BATCH_MAX
+            or not all(plain_item(item, ITEM_FIELDS) for item in items)):
         return None
     return data
 

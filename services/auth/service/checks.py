@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Date,
     Integer,
     String,
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 from services.auth.domain.decisions import BindingView, Decision, decide
 from services.auth.domain.scope import WHOLE_ORGANISATION, today_in
 from services.auth.models import OrgPath, Permission, Role, RoleBinding, User
-from services.auth.service import bindings, orgs, roles
+from services.auth.service import bindings, orgs, roles, tokens
 from services.auth.service.common import Prepared
 from shared.errors import ValidationFailed
 from shared.settings import Settings
@@ -58,12 +59,14 @@ _COLUMNS = {"path": String, "status": String, "bid": Integer, "role": String, "o
             "valid_from": Date, "valid_to": Date, "permissions": Role.permissions.type}
 
 
-@lru_cache(maxsize=128)
-def _check_statement(n_permissions: int, n_codes: int) -> Prepared:
+@lru_cache(maxsize=256)
+def _check_statement(n_permissions: int, n_codes: int, gate: bool = False) -> Prepared:
     """The one query of a check, for that many distinct permissions and unit codes: rows of
     kind `p` (a known permission), `o` (a cached unit path) and `s` (the user's status with
     each binding, its cached path and its role's permissions — one row with null binding
-    columns for a user without bindings, none for a user who does not exist). Built and
+    columns for a user without bindings, none for a user who does not exist). With `gate`,
+    one more row of kind `g`: the bearer gate's reads (`tokens.gate_columns`) in columns
+    code, path, status, bid — so the direct path reads everything in one snapshot. Built and
     compiled once per shape (plain bound parameters, no expanding `IN`; `Prepared`)."""
     parts = [
         # the first part's columns name and type the union's: typed NULLs, for PostgreSQL's
@@ -84,31 +87,51 @@ def _check_statement(n_permissions: int, n_codes: int) -> Prepared:
         .outerjoin(OrgPath, OrgPath.code == RoleBinding.org)
         .outerjoin(Role, Role.name == RoleBinding.role)
         .where(User.id == bindparam("user_id")))
+    if gate:
+        parts.append(select(literal_column("'g'"), *tokens.gate_columns(),
+                            *[null()] * (len(_COLUMNS) - 3)))
     return Prepared(union_all(*parts))
+
+
+def _shape(items: list[tuple[str, str]], user_id: int,
+           gate: bool) -> tuple[Prepared, dict[str, Any]]:
+    permissions = sorted({p for p, _o in items})
+    codes = sorted({o for _p, o in items} - {WHOLE_ORGANISATION})
+    params: dict[str, Any] = {f"p{i}": p for i, p in enumerate(permissions)}
+    params.update({f"c{i}": c for i, c in enumerate(codes)})
+    params["user_id"] = user_id
+    return _check_statement(len(permissions), len(codes), gate), params
+
+
+def _split(rows: list[tuple[Any, ...]]) -> tuple[set[str], dict[str, str | None], list[Any],
+                                                 tuple[Any, ...] | None]:
+    """(known permission names, cached paths of the asked units, the subject's rows ordered
+    by binding id, the gate's row if read)."""
+    known: set[str] = set()
+    paths: dict[str, str | None] = {}
+    subject: list[Any] = []
+    gate = None
+    for row in rows:
+        kind = row[0]
+        if kind == "s":
+            subject.append(row)
+        elif kind == "o":
+            paths[row[1]] = row[2]
+        elif kind == "p":
+            known.add(row[1])
+        else:
+            gate = row
+    if len(subject) > 1:
+        subject.sort(key=lambda r: r[4])
+    return known, paths, subject, gate
 
 
 def _read(session: Session, items: list[tuple[str, str]],
           user_id: int) -> tuple[set[str], dict[str, str | None], list[Any]]:
     """(known permission names, cached paths of the asked units, the subject's rows ordered
     by binding id) — in one live query."""
-    permissions = sorted({p for p, _o in items})
-    codes = sorted({o for _p, o in items} - {WHOLE_ORGANISATION})
-    params: dict[str, Any] = {f"p{i}": p for i, p in enumerate(permissions)}
-    params.update({f"c{i}": c for i, c in enumerate(codes)})
-    params["user_id"] = user_id
-    known: set[str] = set()
-    paths: dict[str, str | None] = {}
-    subject: list[Any] = []
-    for row in _check_statement(len(permissions), len(codes)).rows(session, **params):
-        kind = row[0]
-        if kind == "s":
-            subject.append(row)
-        elif kind == "o":
-            paths[row[1]] = row[2]
-        else:
-            known.add(row[1])
-    if len(subject) > 1:
-        subject.sort(key=lambda r: r[4])
+    statement, params = _shape(items, user_id, gate=False)
+    known, paths, subject, _gate = _split(statement.rows(session, **params))
     return known, paths, subject
 
 
@@ -211,3 +234,35 @@ def check_client(*, session: Session, permissions: frozenset[str],
             if p in permissions else
             {"allowed": False, "code": "not_in_role", "reason": f"The client lacks {p}."}
             for p, _o in items]
+
+
+def check_user_direct(*, conn: Connection, items: list[tuple[str, str]], user_id: int,
+                      jti: str | None, sid: str | None,
+                      today: dt.date) -> tuple[list[dict[str, Any]], int] | None:
+    """The answers `check_user` gives user `user_id` asking about themselves, with the bearer
+    gate's live reads (`tokens.verify_bearer`, `api.common.authenticate`) in the same one
+    statement on `conn` (autocommit: one snapshot) — and the decision generation it read.
+    None whenever the documented path would answer anything but those answers or would ask
+    more: a revoked token, an ended sign-in of a user who is not disabled (401), an unknown
+    permission (422), a unit not in the path cache (staff is asked) or cached without a path
+    (not replayable): the caller then takes that path, which reads everything again."""
+    statement, params = _shape(items, user_id, gate=True)
+    params["jti"], params["sid"] = jti, sid
+    known, paths, subject, gate = _split(statement.run(conn, params))
+    if gate is None:
+        return None
+    _kind, revoked, family, family_ended, generation = gate[:5]
+    if jti and revoked is not None:
+        return None
+    if sid and (family is None or family_ended is not None) and not (
+            subject and subject[0][3] == "disabled"):
+        return None  # `authenticate`: an ended sign-in passes only for a disabled user
+    paths[WHOLE_ORGANISATION] = WHOLE_ORGANISATION
+    for permission, org in items:
+        if permission not in known or paths.get(org) is None:
+            return None
+    active, views, perms = _subject(subject)
+    answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
+                              permission=p, org=o, target_path=paths[o], today=today))
+               for p, o in items]
+    return answers, int(generation or 0)

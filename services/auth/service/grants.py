@@ -10,13 +10,17 @@ race-safe. The flows are small; the RFC 6749 error shapes are reproduced here ex
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from services.auth.models import AuditEvent, User
-from services.auth.service import clients, login, refresh, tokens
-from services.auth.service.common import OAuthError
+from services.auth.models import AuditEvent, Client, FailedRequest, SigningKey, User
+from services.auth.service import clients, keys, login, refresh, tokens
+from services.auth.service.common import OAuthError, Prepared, sha256_hex
+from services.auth.service.ratelimit import ADDRESS_MAX, FailureLimiter
 from shared.audit import Actor, record
 from shared.settings import Settings
 
@@ -92,4 +96,51 @@ def client_credentials_grant(*, session: Session, settings: Settings,
     access = tokens.sign(session=session, settings=settings, claims=claims)
     session.commit()
     return {"access_token": access, "token_type": "Bearer",
+            "expires_in": tokens.expires_in(claims, now), "scope": claims["scope"]}
+
+
+#: A client-credentials grant's reads in two statements. First, before any credential is
+#: looked at: the address's failures in the brake's window (`ratelimit.FailureLimiter
+#: .over_limit`) and the active signing key's kid (`keys.signer`). Then the client's row
+#: (`clients.authenticate`).
+_BRAKE_AND_KEY = Prepared(select(
+    select(func.count()).select_from(FailedRequest)
+    .where(FailedRequest.address == bindparam("address"), FailedRequest.at > bindparam("since"))
+    .scalar_subquery().label("failures"),
+    select(SigningKey.kid).where(SigningKey.status == "active")
+    .order_by(SigningKey.created_at.desc()).limit(1).scalar_subquery().label("kid")))
+_CLIENT = Prepared(select(Client.secret_hash, Client.status, Client.permissions)
+                   .where(Client.client_id == bindparam("client_id")))
+
+
+def client_credentials_direct(
+        *, conn: Connection, settings: Settings, limiter: FailureLimiter, address: str,
+        now: dt.datetime,
+        credentials: Callable[[], tuple[str, str] | None]) -> dict[str, Any] | None:
+    """The answer `client_credentials_grant` gives a client that authenticates, in two
+    statements on `conn` (autocommit: nothing is written on success, so there is no
+    transaction to begin or end) — or None whenever the documented path would do anything
+    else: the address is over the brake (429: then `credentials` is not even called), the
+    request is not a plain client-credentials grant (`credentials()` gives None), the client
+    is unknown, disabled or its secret is wrong (audited, counted: 401), there is no active
+    key yet, or this process has not decrypted the active key yet. The caller then takes the
+    documented path from its start. The active kid is read on every grant, so a rotation is
+    followed at once, as `keys.signer` does."""
+    failures, kid = _BRAKE_AND_KEY.run(conn, {"address": address[:ADDRESS_MAX],
+                                              "since": now - limiter.window})[0]
+    if (failures or 0) >= limiter.limit or kid is None:
+        return None
+    key = keys.cached_private_key(kid)
+    given = credentials() if key is not None else None
+    if given is None:
+        return None
+    client_id, secret = given
+    rows = _CLIENT.run(conn, {"client_id": client_id})
+    expected, status, permissions = rows[0] if rows else (None, None, None)
+    ok = hmac.compare_digest(expected or sha256_hex("no such client"), sha256_hex(secret))
+    if expected is None or not ok or status != "active":
+        return None
+    claims = tokens.client_claims(settings=settings, client_id=client_id,
+                                  permissions=list(permissions or ()), now=now)
+    return {"access_token": tokens.sign_with(kid, key, claims), "token_type": "Bearer",
             "expires_in": tokens.expires_in(claims, now), "scope": claims["scope"]}

@@ -130,6 +130,12 @@ def signer(*, session: Session, settings: Settings) -> tuple[str, Any]:
     return row.kid, key
 
 
+def cached_private_key(kid: str) -> Any | None:
+    """The private key `kid` if this process has already decrypted it (`signer`), else None:
+    a grant that reads the active kid itself signs with it without the ORM row."""
+    return _private_keys.get(kid)
+
+
 def _published(row: SigningKey, now: dt.datetime) -> bool:
     return _is_published(row.status, aware(row.retire_after), now)
 
@@ -168,6 +174,17 @@ def public_key(*, session: Session, kid: str, now: dt.datetime) -> Any | None:
             if len(_public_keys) > 64:  # kids are few; never let junk grow it
                 _public_keys.clear()
             _public_keys[kid] = cached
+    _read_at, status, retire_after, key = cached
+    return key if _is_published(status, retire_after, now) else None
+
+
+def cached_public_key(*, kid: str, now: dt.datetime) -> Any | None:
+    """`public_key` answered from this process's cache alone: the key if its row was read
+    less than `PUBLIC_KEY_CACHE_SECONDS` ago and it is published at `now`, else None (the
+    caller then takes the path that reads the row)."""
+    cached = _public_keys.get(kid)
+    if cached is None or time.monotonic() - cached[0] >= PUBLIC_KEY_CACHE_SECONDS:
+        return None
     _read_at, status, retire_after, key = cached
     return key if _is_published(status, retire_after, now) else None
 

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import jwt
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import bindparam, case, literal_column, null, select
 from sqlalchemy.orm import Session
 
 from services.auth.domain.scope import end_instant, today_in
@@ -64,6 +64,11 @@ def _base(settings: Settings, *, sub: str, now: dt.datetime, exp: dt.datetime) -
 
 def sign(*, session: Session, settings: Settings, claims: dict[str, Any]) -> str:
     kid, key = keys.signer(session=session, settings=settings)
+    return sign_with(kid, key, claims)
+
+
+def sign_with(kid: str, key: Any, claims: dict[str, Any]) -> str:
+    """`claims` signed by the private key `key` of `kid` (RS256, `typ: at+jwt`)."""
     return jwt.encode(claims, key, algorithm=ALGORITHM,
                       headers={"kid": kid, "typ": ACCESS_TOKEN_TYP})
 
@@ -145,6 +150,27 @@ def usable_until(token: str) -> float:
     return cached[3] if cached is not None else 0.0
 
 
+def remembered_claims(token: str) -> dict[str, Any] | None:
+    """The claims `_checked_claims` would give `token` now, when that needs no database and
+    no PyJWT: its verification is remembered and still in time, its key's row is in the
+    per-process cache, the key is published and is the one the verification used. Else None
+    (the caller takes the path that reads the key). The claims are shared: do not change
+    them. Revocation and the sign-in are the caller's to read, as for `verify_bearer`."""
+    cached = _verified.get(token)
+    if cached is None:
+        return None
+    header, key_id, claims, until = cached
+    kid = header.get("kid")
+    if (header.get("alg") != ALGORITHM or header.get("typ") != ACCESS_TOKEN_TYP
+            or not isinstance(kid, str)):
+        return None
+    now = dt.datetime.now(dt.UTC)
+    key = keys.cached_public_key(kid=kid, now=now)
+    if key is None or _key_id(kid, key) != key_id or now.timestamp() >= until:
+        return None
+    return claims
+
+
 def _checked_claims(*, session: Session, settings: Settings, token: str,
                     now: dt.datetime | None) -> dict[str, Any]:
     cached = _verified.get(token) if isinstance(token, str) else None
@@ -191,6 +217,20 @@ _REVOCATION = select(
     select(AuthState.generation).where(AuthState.id == literal_column("1"))
     .scalar_subquery().label("generation"))
 _REVOCATION_PREPARED = Prepared(_REVOCATION)
+
+
+def gate_columns() -> list[Any]:
+    """`verify_bearer`'s live reads as four columns for another statement to carry (the
+    direct check path's one statement, `service.checks`): the revoked jti (or NULL), the
+    sign-in's id (NULL when gone), 'r' when the sign-in was revoked, and the decision
+    generation. Parameters `jti` and `sid`, as `_REVOCATION`'s."""
+    family = select(TokenFamily.id).where(TokenFamily.id == bindparam("sid"))
+    ended = case((TokenFamily.revoked_at.is_(None), null()), else_=literal_column("'r'"))
+    revoked_at = select(ended).where(TokenFamily.id == bindparam("sid"))
+    return [_REVOKED.scalar_subquery(), family.scalar_subquery(),
+            revoked_at.scalar_subquery(),
+            select(AuthState.generation).where(AuthState.id == literal_column("1"))
+            .scalar_subquery()]
 
 
 def _remember(token: str, header: dict[str, Any], key_id: str, claims: dict[str, Any],
