@@ -103,3 +103,16 @@ def test_unknown_employee_and_a_leaver_cannot_file(client, who, directory):
     directory.status["E3"] = "left"
     assert file(client, who("E3"), type="sick", start_date="2025-09-01",
                 end_date="2025-09-01").status_code == 422
+
+
+def test_a_date_no_leave_can_be_on_is_a_422_in_filing_preview_and_stand_ins(client, who):
+    far = {"type": "sick", "start_date": "9999-12-31", "end_date": "9999-12-31"}
+    for path in ("/leave/requests", "/leave/requests/preview"):
+        resp = client.post(path, headers=who("E1"), json={**far, "reason": "x"})
+        assert resp.status_code == 422 and "end_date" in resp.get_json()["errors"], path
+    resp = client.get("/leave/stand-ins?start_date=9999-12-31&end_date=9999-12-31",
+                      headers=who("E1"))
+    assert resp.status_code == 422 and "end_date" in resp.get_json()["errors"]
+    # The control: a date in range files.
+    assert file(client, who("E1"), **{**far, "start_date": "2025-09-01",
+                                     "end_date": "2025-09-01"}).status_code == 201

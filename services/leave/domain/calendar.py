@@ -42,6 +42,10 @@ ONE = Decimal(1)
 HALF = Decimal("0.5")
 ZERO = Decimal(0)
 _DAY = timedelta(days=1)
+#: The days leave can be about. A date near `datetime.date`'s own limits (year 1 or 9999)
+#: would overflow the counting loop and the windows anti-splitting looks around a request,
+#: and no bank's leave is there: such a span is refused as invalid, not answered with a 500.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def check_span(start: date, end: date, start_half: Half | None, end_half: Half | None) -> None:
@@ -51,6 +55,8 @@ def check_span(start: date, end: date, start_half: Half | None, end_half: Half |
     """
     if start > end:
         raise InvalidSpan(f"The leave ends ({end}) before it starts ({start}).")
+    if start < EARLIEST or end > LATEST:
+        raise InvalidSpan(f"Leave lies between {EARLIEST} and {LATEST}.")
     for name, value in (("start_half", start_half), ("end_half", end_half)):
         if value is not None and value not in HALVES:
             raise InvalidSpan(f"{name} must be 'am', 'pm' or absent, not {value!r}.")

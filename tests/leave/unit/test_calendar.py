@@ -196,3 +196,15 @@ def test_a_span_reaching_into_an_unpublished_year_is_provisional():
 def test_a_year_before_the_library_s_data_is_provisional_too():
     assert CAL.calendar_kind(date(2003, 5, 1), date(2003, 5, 7)) == "provisional"
     assert days(date(2003, 5, 1), date(2003, 5, 7)) == 5
+
+
+def test_a_span_near_the_limits_of_dates_is_refused_and_one_inside_counts():
+    # Year 9999 overflowed the counting loop (a 500); year 1 the anti-splitting window.
+    for start, end in ((date(9999, 12, 31), date(9999, 12, 31)),
+                       (date(3000, 1, 1), date(3000, 1, 2)),
+                       (date(1, 1, 1), date(1, 1, 2)),
+                       (date(1899, 12, 31), date(1900, 1, 2))):
+        with pytest.raises(InvalidSpan):
+            days(start, end, unit="calendar_days")
+    assert days(date(2999, 12, 30), date(2999, 12, 31), unit="calendar_days") == 2
+    assert days(date(1900, 1, 1), date(1900, 1, 2), unit="calendar_days") == 2
