@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.leave.domain.calendar import WorkingCalendar
 from services.leave.models import AuditEvent, LeaveRequest, LeaveType
-from services.leave.service import events, ledger, trail
+from services.leave.service import decision_rows, events, ledger, trail
 from services.leave.service.access import Caller, is_requester, may_cancel, may_decide, may_read
 from services.leave.service.calendar import count_by_year, working_calendar
 from services.leave.service.common import invalid, lock_employee
@@ -57,11 +57,19 @@ def _commit(session: Session, request: LeaveRequest, topic: str | None) -> Leave
 
 
 def decide(*, session: Session, request_id: int, decision: str, comment: str | None,
-           caller: Caller, expected_version: int | None = None) -> LeaveRequest:
+           caller: Caller, expected_version: int | None = None) -> Any:
     """Approve or reject the step awaiting a decision. Step order is the server's: only the
     current step can be decided; for more than the threshold the branch head's approval is
-    the preliminary review (初审) and the request stays pending at the next step."""
-    request, has_balance = _load(session, request_id, caller)
+    the preliminary review (初审) and the request stays pending at the next step.
+
+    Written with Core statements (`decision_rows`): the lock by the request's id, one read,
+    one version-checked UPDATE of the request, the changed steps, the signed row; the audit
+    and outbox rows commit with them. Answers the request as a plain object."""
+    if decision_rows.lock_owner(session, request_id) is None:
+        raise NotFound(f"No leave request {request_id}.")
+    request, has_balance, last = decision_rows.read(session, request_id)
+    if not may_read(caller, request):
+        raise NotFound(f"No leave request {request_id}.")
     if expected_version is not None and expected_version != request.version:
         raise Conflict("The request changed meanwhile; read it again.")
     step = current_step(request)
@@ -74,9 +82,11 @@ def decide(*, session: Session, request_id: int, decision: str, comment: str | N
     if caller.emp and any(s.decided_by_emp == caller.emp for s in request.steps
                           if s.status == "approved"):
         raise Forbidden("One person signs one step (每环节明确一人负责): another decides this one.")
+    now = utcnow()
     step.status = "approved" if decision == "approve" else "rejected"
     step.decided_by, step.decided_by_emp = caller.actor.sub, caller.emp
-    step.decided_at, step.comment = utcnow(), comment
+    step.decided_at, step.comment = now, comment
+    changed = [step]
     before = request.status
     topic = None
     if decision == "reject":
@@ -91,13 +101,19 @@ def decide(*, session: Session, request_id: int, decision: str, comment: str | N
         following = next(s for s in request.steps if s.level > step.level
                          and s.status == "waiting")
         following.status = "pending"
-    trail.append(session, request, action=decision, actor=caller.actor, comment=comment,
-                 from_status=before, to_status=request.status, step_level=step.level,
-                 role=step.role, org=step.org)
+        changed.append(following)
+    decision_rows.write_request(session, request, now=now, steps=changed)
+    decision_rows.sign(session, trail.signed_row(
+        request.id, last, action=decision, actor=caller.actor, comment=comment,
+        from_status=before, to_status=request.status, step_level=step.level,
+        role=step.role, org=step.org))
     record(session, AuditEvent, actor=caller.actor, action=f"leave.{decision}",
            target_type="leave_request", target_id=str(request.id),
            before={"status": before}, after={"status": request.status, "step": step.level})
-    return _commit(session, request, topic)
+    if topic:
+        events.publish(session, topic, event_data(request_dict(request)))
+    session.commit()
+    return request
 
 
 def withdraw(*, session: Session, request_id: int, comment: str | None,

@@ -22,9 +22,22 @@ def append(session: Session, request: LeaveRequest, *, action: str, actor: Actor
     last = None if first else session.execute(
         select(Transition.seq, Transition.hash).where(Transition.request_id == request.id)
         .order_by(Transition.seq.desc()).limit(1)).first()
+    row = Transition(**signed_row(request.id, last, action=action, actor=actor,
+                                  to_status=to_status, from_status=from_status,
+                                  comment=comment, step_level=step_level, **facts))
+    session.add(row)
+    return row
+
+
+def signed_row(request_id: int, last: tuple[int, str] | None, *, action: str, actor: Actor,
+               to_status: str, from_status: str | None = None, comment: str | None = None,
+               step_level: int | None = None, **facts: Any) -> dict[str, Any]:
+    """The next row's columns after `last` (its `(seq, hash)`, None for a request without
+    one), for a caller that read `last` under the employee's lock itself — a decision reads
+    it in the statement that re-reads the request, one round trip fewer."""
     seq, prev = (last[0] + 1, last[1]) if last else (1, trail.GENESIS)
     content = {
-        "request_id": request.id, "seq": seq, "at": utcnow().isoformat(),
+        "request_id": request_id, "seq": seq, "at": utcnow().isoformat(),
         "action": action, "from_status": from_status, "to_status": to_status,
         "step_level": step_level, "comment": comment,
         "actor": actor.sub, "actor_kind": actor.kind, "actor_emp": actor.emp,
@@ -32,10 +45,8 @@ def append(session: Session, request: LeaveRequest, *, action: str, actor: Actor
         **{k: (str(v) if v is not None and not isinstance(v, int | str | list | dict | bool)
                else v) for k, v in facts.items()},
     }
-    row = Transition(request_id=request.id, seq=seq, content=content, prev_hash=prev,
-                     hash=trail.link_hash(prev, content))
-    session.add(row)
-    return row
+    return {"request_id": request_id, "seq": seq, "content": content, "prev_hash": prev,
+            "hash": trail.link_hash(prev, content)}
 
 
 def view(session: Session, request_id: int) -> dict[str, Any]:
