@@ -214,7 +214,28 @@ def inbox(*, session: Session, caller: Caller, page: int,
 # --- rows as the API answers them -------------------------------------------------------
 
 def days(value: Decimal | float | str) -> int | float:
-    """As `schemas.Days` dumps a day count (to the half day): 4, 4.5."""
+    """As `schemas.Days` dumps a day count (to the half day): 4, 4.5.
+
+    Remembered by value: a page holds three counts a row and they are few distinct half
+    days, while a Decimal quantize was the largest own cost of a page's rows. Exact — the
+    answer depends on the number alone, and `Decimal("5.0")`, `Decimal(5)` and `5.0` are
+    one key (equal, same hash) with one answer."""
+    try:
+        return _DAYS[value]
+    except (KeyError, TypeError):
+        pass
+    answer = _days(value)
+    if len(_DAYS) >= 4096:  # bounded: a history of odd counts cannot grow it for ever
+        _DAYS.clear()
+    if not isinstance(value, str):  # a str is not equal to its number: not a key
+        _DAYS[value] = answer
+    return answer
+
+
+_DAYS: dict[Decimal | float, int | float] = {}
+
+
+def _days(value: Decimal | float | str) -> int | float:
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
     value = value.quantize(Decimal("0.1"))
@@ -223,8 +244,12 @@ def days(value: Decimal | float | str) -> int | float:
 
 def utc_text(value: dt.datetime) -> str:
     """As `shared.fields.UTCDateTime` dumps a timestamp: in UTC, with its offset (SQLite
-    hands back naive datetimes, stored in UTC)."""
-    return (value.replace(tzinfo=dt.UTC) if value.tzinfo is None
+    hands back naive datetimes, stored in UTC). One already in UTC (psycopg's, the
+    session's zone being UTC) is written as it is."""
+    tz = value.tzinfo
+    if tz is dt.UTC:
+        return value.isoformat()
+    return (value.replace(tzinfo=dt.UTC) if tz is None
             else value.astimezone(dt.UTC)).isoformat()
 
 
