@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     import tempfile
 
+    # bench.scenarios first: entered through leave_scenarios, staff_mix's import cycles
+    import bench.scenarios  # noqa: F401
     from bench import leave_data, staff_data
     from bench.leave_scenarios import _callers
     from bench.profiling import print_profile, silence_logs, statements
