@@ -1,9 +1,15 @@
 // HR's pages on staff: the org chart (staff's SVG, each unit a link to its page), a unit
-// with its people, employees, and positions with their duties (岗位职责).
+// with its people, employees, and positions with their duties (岗位职责). The write forms
+// come from orgforms.js, peopleforms.js, positionforms.js and accessforms.js, each page
+// offering only those the reader's token suggests staff (or auth) will allow.
 
-import { get, query, roleOrgs } from '../api.js';
+import { can, get, query, roleOrgs } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { lang, t } from '../i18n.js';
+import { administers } from './accessforms.js';
+import { unitForms } from './orgforms.js';
+import { employeeForms, hireForm, pendingChanges } from './peopleforms.js';
+import { editPositionForm, editsCatalogue, newPositionForm } from './positionforms.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -65,7 +71,8 @@ export async function unit(view, [code]) {
     ])),
     section(t('org.chart'), h('p', { class: 'hint' }, t('org.chartHint')),
       h('div', { class: 'chart', id: 'org-chart' }, chart || t('none'))),
-    section(t('org.people', { n: people.total }), employeeTable(people.items)));
+    section(t('org.people', { n: people.total }), employeeTable(people.items)),
+    unitForms(info, (again) => unit(view, [again])));
 }
 
 function employeeTable(items) {
@@ -78,7 +85,10 @@ function employeeTable(items) {
       t(`grade.${e.grade}`, {}, e.grade)]));
 }
 
-export async function employees(view, [page = '1']) {
+// #/employees, #/employees/2 (a page), #/employees/hire/UNIT (the hire form open, the unit in).
+export async function employees(view, [page = '1', org = '']) {
+  const hiring = page === 'hire';
+  if (hiring) page = '1';
   const holder = h('div', {});
   const search = h('input', { id: 'employee-q', type: 'search' });
   const form = h('form', { role: 'search' }, h('label', { for: 'employee-q' }, t('employees.search')),
@@ -90,7 +100,8 @@ export async function employees(view, [page = '1']) {
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); load(search.value.trim(), 1); });
   await load('', page);
-  clear(view, title(t('nav.employees')), h('div', { class: 'card' }, form), h('div', { class: 'card' }, holder));
+  clear(view, title(t('nav.employees')), can('staff:write') ? hireForm(hiring ? org : '') : null,
+    h('div', { class: 'card' }, form), h('div', { class: 'card' }, holder));
 }
 
 export async function employee(view, [no]) {
@@ -104,13 +115,16 @@ export async function employee(view, [no]) {
     [t('col.hired'), e.hire_date], [t('col.status'), t(`empStatus.${e.status}`, {}, e.status || '—')],
     [t('col.outlet'), chain && chain.outlet ? chain.outlet.code : '—'],
     [t('col.branch'), chain ? chain.governing_branch.code : '—'],
-  ])));
+  ])), pendingChanges(e), employeeForms(e, () => employee(view, [no])),
+    administers() ? h('p', {}, h('a', { href: `#/users/${encodeURIComponent(e.employee_no)}` },
+      t('people.form.access'))) : null);
   view.append(h('p', {}, h('a', { href: '#/employees' }, t('employees.back'))));
 }
 
 export async function positions(view) {
   const found = await get('/staff/positions?per_page=200');
-  clear(view, title(t('nav.positions')), h('div', { class: 'card' }, table(null,
+  clear(view, title(t('nav.positions')), editsCatalogue() ? newPositionForm() : null,
+    h('div', { class: 'card' }, table(null,
     [t('col.code'), t('col.name'), t('col.grade'), t('positions.mustCover'), t('positions.duties')],
     found.items.map((p) => [h('a', { href: `#/position/${encodeURIComponent(p.code)}` }, p.code),
       lang() === 'en' ? p.name_en : p.name_zh, t(`grade.${p.grade}`, {}, p.grade),
@@ -128,5 +142,6 @@ export async function position(view, [code]) {
     ])),
     section(t('positions.duties'), h('ol', {}, p.duties.map((d) => h('li', {},
       lang() === 'en' && d.text_en ? d.text_en : d.text_zh,
-      d.category ? h('span', { class: 'hint' }, ` [${d.category}]`) : null)))));
+      d.category ? h('span', { class: 'hint' }, ` [${d.category}]`) : null)))),
+    editsCatalogue() ? editPositionForm(p, () => position(view, [code])) : null);
 }
