@@ -5,6 +5,7 @@
 import { ApiError, can, claims, get, login, logout, onSessionChange, resume } from './api.js';
 import { clear, h } from './dom.js';
 import { applyStatic, fadeSay, lang, say, setLang, t } from './i18n.js';
+import * as access from './views/accessforms.js';
 import { errorBox } from './views/common.js';
 import * as hr from './views/hr.js';
 import * as inbox from './views/inbox.js';
@@ -32,6 +33,7 @@ const ROUTES = [
     menu: () => can('performance:read') && (can('performance:record') || can('auth:audit')) },
   { path: 'signoff', label: 'signoff.title', view: signOff.render,
     menu: () => can('performance:sign-off') },
+  { path: 'users', label: 'access.nav', view: access.users, menu: access.administers },
   { path: 'requests', view: request.render },
   { path: 'record-incident', view: incidentForms.record },
   { path: 'incident', view: incidentPage.detail },
@@ -39,6 +41,7 @@ const ROUTES = [
   { path: 'units', view: hr.unit },
   { path: 'employee', view: hr.employee },
   { path: 'position', view: hr.position },
+  { path: 'user', view: access.user },
 ];
 
 const $ = (id) => document.getElementById(id);
