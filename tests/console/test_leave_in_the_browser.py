@@ -38,8 +38,10 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         page = tang.page
         assert page.locator("#page-title").inner_text() == "我的请假"
         expect(page.locator("#who")).to_have_text("唐敏 · 员工@SB01_HALL")  # GET /auth/me
-        # An employee's menu offers no approvals; the branch head's does (below).
-        assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["我的请假"]
+        # An employee's menu offers their own leave and record, no approvals; the branch
+        # head's does (below).
+        assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == [
+            "我的请假", "我的考核"]
         tang.shot("my-leave")
         # The access token is renewed in the background before it expires (300 s): the
         # refresh token rotates; a reload keeps the sign-in (the tab holds the new one).

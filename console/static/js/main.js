@@ -21,6 +21,9 @@ import * as team from './views/team.js';
 const approver = () => can('leave:approve') || can('leave:final-approve');
 const ROUTES = [
   { path: 'leave', label: 'nav.leave', view: myLeave.render, menu: () => true },
+  // Everyone linked to an employee sees their own record (and may appeal from it).
+  { path: 'my-incidents', label: 'incident.mine.nav', view: incidentPage.mine,
+    menu: () => Boolean(claims() && claims().emp) },
   { path: 'inbox', label: 'nav.inbox', view: inbox.render, menu: approver },
   { path: 'team', label: 'nav.team', view: team.render, menu: approver },
   { path: 'org', label: 'nav.org', view: hr.orgChart, menu: () => can('staff:read') },
@@ -37,7 +40,6 @@ const ROUTES = [
   { path: 'requests', view: request.render },
   { path: 'record-incident', view: incidentForms.record },
   { path: 'incident', view: incidentPage.detail },
-  { path: 'my-incidents', view: incidentPage.mine },
   { path: 'units', view: hr.unit },
   { path: 'employee', view: hr.employee },
   { path: 'position', view: hr.position },

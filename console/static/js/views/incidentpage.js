@@ -28,7 +28,7 @@ addStrings({
     'incident.appeal.window': '可在 {date} 前（含）申诉。',
     'incident.appeal.decide': '申诉决定', 'incident.appeal.uphold': '维持原处理', 'incident.appeal.overturn': '改判撤销',
     'incident.await.title': '待我决定（{n}）', 'incident.await.none': '没有待你决定的违规记录。',
-    'incident.await.open': '打开 #{id}', 'incident.mine.title': '我的违规记录与考核',
+    'incident.await.open': '打开 #{id}', 'incident.mine.title': '我的违规记录与考核', 'incident.mine.nav': '我的考核',
     'incident.mine.none': '你没有违规记录。',
   },
   en: {
@@ -46,7 +46,7 @@ addStrings({
     'incident.appeal.window': 'You may appeal until {date} (inclusive).',
     'incident.appeal.decide': 'Decide the appeal', 'incident.appeal.uphold': 'Uphold', 'incident.appeal.overturn': 'Overturn',
     'incident.await.title': 'Awaiting my decision ({n})', 'incident.await.none': 'No incident awaits your decision.',
-    'incident.await.open': 'Open #{id}', 'incident.mine.title': 'My incidents and scorecard',
+    'incident.await.open': 'Open #{id}', 'incident.mine.title': 'My incidents and scorecard', 'incident.mine.nav': 'My record',
     'incident.mine.none': 'You have no incidents.',
   },
 });
