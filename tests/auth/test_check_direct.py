@@ -66,7 +66,7 @@ def _send(client, caplog, path, token, body, rid):
     lines = [{k: getattr(r, k) for k in ("method", "path", "status", "sub", "remote",
                                           "request_id")}
              for r in caplog.records if r.name == "hr.access"]
-    return (resp.status_code, list(resp.headers.items()), resp.get_data(), lines,
+    return (resp.status_code, sorted(resp.headers.items()), resp.get_data(), lines,
             _requests_total(path) - before)
 
 
