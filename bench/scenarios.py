@@ -88,6 +88,21 @@ def token_verification(run: Run) -> Result:
     return result
 
 
+@scenario("offline token verification, a token already seen (TokenVerifier.principal)")
+def token_seen(run: Run) -> Result:
+    """What a request pays for a token it has seen before (issue #12: ≤ 30 µs): the
+    verifier's remembered principal, looked up by the token, until its `exp` + leeway."""
+    from shared.tokens import StaticKeySource, TokenVerifier
+
+    verifier = TokenVerifier(issuer=ISSUER, keys=StaticKeySource(run.env.key.jwks()))
+    token = run.env.user_token()
+    verifier.principal(token)  # verified once, as the token's first request does
+    result = call_loop(lambda: verifier.principal(token), duration=min(run.duration, 3.0),
+                       max_calls=run.max_requests * 40, unit="verify")
+    result.note = "in-process, one thread"
+    return result
+
+
 # --- services ---------------------------------------------------------------------------------
 
 def _health(name: str) -> Callable[[Run], Result]:
