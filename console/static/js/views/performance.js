@@ -8,6 +8,7 @@ import { clear, facts, field, h, section, table, title } from '../dom.js';
 import { lang, t } from '../i18n.js';
 import { errorBox, person, showError, statusBadge } from './common.js';
 import { awaiting } from './incidentpage.js';
+import { ruleTools } from './ruleforms.js';
 
 export async function rules(view) {
   const found = await get('/performance/rules?per_page=200');
@@ -27,7 +28,8 @@ export async function rules(view) {
   };
   pick.addEventListener('change', draw);
   draw();
-  clear(view, title(t('nav.rules')), h('div', { class: 'card' }, field('rulebook', t('rules.book'), pick), box));
+  clear(view, title(t('nav.rules')), h('div', { class: 'card' }, field('rulebook', t('rules.book'), pick), box),
+    ruleTools(found.items, () => rules(view)));
 }
 
 function defaultUnit() {
