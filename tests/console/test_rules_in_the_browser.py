@@ -3,9 +3,12 @@ services with the demo organisation: 刘思远 (hr of HQ, performance:policy ove
 changes a rule's points on the rulebooks page — a deduction range whose lowest figure is above
 its highest first (422 beside the field, nothing written) — and performance then holds version
 2 with the new points; 张伟 (SB01's branch head) is offered no such form, and the same POST
-with his token is refused (403). Screenshots go to var/test-artifacts/console/<store>/."""
+with his token is refused (403). 刘思远 also cancels, from 彭飞's page and with a reason, the
+transfer staff holds for next month. Screenshots go to var/test-artifacts/console/<store>/."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
@@ -52,6 +55,22 @@ def test_the_policy_holder_versions_a_rule_and_a_branch_head_cannot(user, consol
         page.locator("#view:not([aria-busy])").wait_for()
         page.get_by_role("heading", name="修改规则（生成新版本）").wait_for()
         hr.shot("rule-saved")
+
+        # a transfer staff holds for next month: HR cancels it from the employee's page
+        later = str(dt.date.today() + dt.timedelta(days=40))
+        moved = stack.request("POST", "staff", "/employees/E0024/transfer",
+                              token=stack.admin_token(),
+                              json={"org": "SB02", "effective_date": later})
+        assert moved.json()["scheduled_changes"], moved.text
+        page.goto(f"{hr.base}/console/#/employee/E0024")
+        form = page.locator("#scheduled-changes form")
+        form.get_by_label("撤销理由").fill("the move is off")
+        form.get_by_role("button", name="撤销此排期").click()
+        expect(page.locator("#scheduled-changes")).to_have_count(0)
+        hr.shot("change-cancelled")
+        states = stack.request("GET", "staff", "/scheduled-changes?state=scheduled",
+                               token=stack.admin_token()).json()["items"]
+        assert not [c for c in states if c["employee_no"] == "E0024"]
 
     after = versions_of(stack, code)
     current = next(v for v in after if v["is_current"])

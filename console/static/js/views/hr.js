@@ -115,7 +115,7 @@ export async function employee(view, [no]) {
     [t('col.hired'), e.hire_date], [t('col.status'), t(`empStatus.${e.status}`, {}, e.status || '—')],
     [t('col.outlet'), chain && chain.outlet ? chain.outlet.code : '—'],
     [t('col.branch'), chain ? chain.governing_branch.code : '—'],
-  ])), pendingChanges(e), employeeForms(e, () => employee(view, [no])),
+  ])), pendingChanges(e, () => employee(view, [no])), employeeForms(e, () => employee(view, [no])),
     administers() ? h('p', {}, h('a', { href: `#/users/${encodeURIComponent(e.employee_no)}` },
       t('people.form.access'))) : null);
   view.append(h('p', {}, h('a', { href: '#/employees' }, t('employees.back'))));

@@ -10,6 +10,7 @@ import { h } from '../dom.js';
 import { addStrings, lang, say, t } from '../i18n.js';
 import { checked, formError, isoToday, onSubmit } from './formkit.js';
 import { foldout, unitChoices, writesOver } from './orgforms.js';
+import { cancelChangeForm } from './ruleforms.js';
 
 addStrings({
   zh: {
@@ -106,11 +107,12 @@ export function employeeForms(e, redraw) {
 }
 
 // Dated changes staff holds for later (a transfer or status change after today).
-export function pendingChanges(e) {
+export function pendingChanges(e, redraw) {
   const items = e.scheduled_changes || [];
   if (!items.length) return null;
   return h('section', { class: 'card', id: 'scheduled-changes' }, h('h2', {}, tf('pending')),
-    h('ul', {}, items.map((c) => h('li', {}, `${c.effective_date} · ${c.kind}`))));
+    h('ul', {}, items.map((c) => h('li', {}, `${c.effective_date} · ${c.kind}`,
+      redraw ? cancelChangeForm(e, c, redraw) : null))));
 }
 
 function statusForm(e, redraw) {

@@ -5,6 +5,8 @@
 // Offered only to a holder of performance:policy over the whole bank — the token says so;
 // performance decides for real and its refusal is shown. Every change is a new version:
 // incidents keep the version they were judged under, so nothing here rewrites history.
+// Also, on an employee's page, the cancel form of a change staff has scheduled
+// (POST /staff/scheduled-changes/{id}/cancel, its reason audited), for staff:write over the unit.
 
 import { api, get, post } from '../api.js';
 import { h, table } from '../dom.js';
@@ -24,6 +26,7 @@ addStrings({
     'rf.confirmers': '超限确认角色（逗号分隔）', 'rf.window': '申诉期限（天）',
     'rf.deciders': '申诉裁决角色（逗号分隔）', 'rf.policySave': '保存政策',
     'rf.policyVersion': '现行政策第 {version} 版。', 'rf.policySaved': '政策已保存为第 {version} 版。',
+    'rf.cancelReason': '撤销理由', 'rf.cancel': '撤销此排期', 'rf.cancelled': '已撤销 {date} 的排期。',
   },
   en: {
     'rf.edit': 'Change a rule (a new version)', 'rf.rule': 'Rule', 'rf.points': 'Points',
@@ -38,6 +41,7 @@ addStrings({
     'rf.confirmers': 'Who confirms above a cap (comma-separated roles)', 'rf.window': 'Appeal window (days)',
     'rf.deciders': 'Who decides appeals (comma-separated roles)', 'rf.policySave': 'Save policy',
     'rf.policyVersion': 'Policy version {version} is in force.', 'rf.policySaved': 'The policy is now version {version}.',
+    'rf.cancelReason': 'Reason for cancelling', 'rf.cancel': 'Cancel this change', 'rf.cancelled': 'Cancelled the change of {date}.',
   },
 });
 
@@ -154,5 +158,19 @@ function policyForm() {
     fill(saved);
     say(tf('policySaved', { version: saved.version }));
     status.textContent = tf('policySaved', { version: saved.version });
+  });
+}
+
+// A scheduled change's cancel form (with the audited reason), for staff:write over the unit.
+export function cancelChangeForm(e, change, redraw) {
+  if (!writesOver(e.org_path)) return null;
+  const form = h('form', { class: 'row', id: `cancel-change-${change.id}` },
+    checked(`cancel-change-${change.id}-reason`, 'reason', tf('cancelReason'), input('', { maxlength: 500, required: true })),
+    formError(), h('button', { type: 'submit' }, tf('cancel')));
+  return onSubmit(form, async () => {
+    const reason = form.querySelector('[name="reason"]').value;
+    await post(`/staff/scheduled-changes/${change.id}/cancel`, { reason });
+    say(tf('cancelled', { date: change.effective_date }));
+    await redraw();
   });
 }
