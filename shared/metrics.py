@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -57,22 +58,41 @@ REPLAYS = Counter(
     ["lane", "result"])
 
 
-def install_metrics(app: Flask, *, service: str) -> str:
-    """Count every answer Flask gives and serve `/<service>/metrics`; returns the endpoint's
-    name, which the caller makes public (no token)."""
+#: The label children of one (service, route, method, status): looked up once, then reused.
+#: `labels()` validates and joins its arguments and takes a lock on every call; a child
+#: object is the same series every later call would find. Bounded by routes × methods ×
+#: statuses (routes are templates, methods a fixed set): no request can grow it unboundedly.
+_children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 
-    @app.after_request
-    def _metrics_count(response: Response) -> Response:
-        rule = request.url_rule
-        route = rule.rule if rule is not None else "unmatched"
-        # Any token is a method to gunicorn: unknown ones share one label, so nobody can
-        # mint series by inventing methods.
-        method = request.method if request.method in METHODS else "other"
-        REQUESTS.labels(service, route, method, str(response.status_code)).inc()
-        started = getattr(g, "started", None)  # set by shared.logging for every request
-        if started is not None:
-            LATENCY.labels(service, route, method).observe(time.perf_counter() - started)
-        return response
+
+def observe_request(service: str, route: str, method: str, status: int,
+                    seconds: float | None) -> None:
+    """Count one answer and (with `seconds`) its latency, as the request hook does; for code
+    that answers outside Flask's request path too (a WSGI lane in front of the app).
+    `method` outside `METHODS` is counted as `other`."""
+    if method not in METHODS:
+        method = "other"
+    key = (service, route, method, status)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = (REQUESTS.labels(service, route, method, str(status)),
+                                  LATENCY.labels(service, route, method))
+    found[0].inc()
+    if seconds is not None:
+        found[1].observe(seconds)
+
+
+def install_metrics(app: Flask, *, service: str, hook: bool = True) -> str:
+    """Count every answer Flask gives and serve `/<service>/metrics`; returns the endpoint's
+    name, which the caller makes public (no token). With `hook=False` the caller counts each
+    answer itself (`count_response`, `shared.web` does it in its one after-request hook)."""
+
+    if hook:
+        @app.after_request
+        def _metrics_count(response: Response) -> Response:
+            count_response(service, request._get_current_object(), response,  # type: ignore[attr-defined]
+                           getattr(g, "started", None))
+            return response
 
     @app.get(f"/{service}/metrics")
     def metrics() -> Response:
@@ -81,6 +101,17 @@ def install_metrics(app: Flask, *, service: str) -> str:
 
     _watch_pools(service)
     return "metrics"
+
+
+def count_response(service: str, req: Any, response: Response, started: float | None) -> None:
+    """Count `response` to `req` by route template (`unmatched` when no rule matched), method
+    (unknown ones: `other` — any token is a method to gunicorn, and nobody may mint series by
+    inventing them) and status; observe its latency from `started` (`time.perf_counter()` at
+    arrival, set by shared.logging for every request)."""
+    rule = req.url_rule
+    observe_request(service, rule.rule if rule is not None else "unmatched", req.method,
+                    response.status_code,
+                    None if started is None else time.perf_counter() - started)
 
 
 _watched: set[str] = set()

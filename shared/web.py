@@ -30,8 +30,8 @@ from werkzeug.routing import IntegerConverter
 
 from shared.errors import PROBLEM_JSON, install_error_handlers
 from shared.jsonio import FastJSONProvider
-from shared.logging import install_request_logging
-from shared.metrics import install_metrics
+from shared.logging import finish_request, install_request_logging, start_request
+from shared.metrics import count_response, install_metrics
 from shared.server_errors import MAX_BODY_BYTES
 from shared.settings import Settings
 
@@ -315,8 +315,37 @@ def build_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,  # type: ignore[method-assign]
                                 x_proto=settings.proxy_hops)
     app.extensions["hr_settings"] = settings
-    install_request_logging(app, settings)
-    metrics_endpoint = install_metrics(app, service=settings.service)
+    # One hook each way does what every request needs (request id, token gate; no-store,
+    # metrics, access log): Flask dispatches each registered hook on every request, and each
+    # `request.`/`g.` is a context-variable lookup, so they are read once here.
+    install_request_logging(app, settings, hooks=False)
+    service = settings.service
+    metrics_endpoint = install_metrics(app, service=service, hook=False)
+    public = {"health.health", "docs_assets", "static", "api-docs.openapi_json",
+              "api-docs.openapi_swagger_ui", metrics_endpoint, *public_endpoints}
+
+    @app.before_request
+    def arrive() -> None:
+        req, ctx_g = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        start_request(req, ctx_g)
+        ctx_g.principal = None
+        endpoint = req.endpoint
+        if endpoint is None or endpoint in public or authenticate is None:
+            return
+        if req.method == "OPTIONS":
+            return
+        authenticate()
+
+    @app.after_request
+    def answer(response: Any) -> Any:
+        req, ctx_g = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        # Answers behind a token hold personal data or secrets: no cache may keep them.
+        if req.endpoint not in public and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        count_response(service, req, response, getattr(ctx_g, "started", None))
+        finish_request(req, ctx_g, response)
+        return response
+
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
     install_error_handlers(app)  # after Api(): ours replace smorest's JSON error handler
 
@@ -340,25 +369,6 @@ def build_app(
     api.register_blueprint(health_blp)
     for bp in blueprints:
         api.register_blueprint(bp)
-
-    public = {"health.health", "docs_assets", "static", "api-docs.openapi_json",
-              "api-docs.openapi_swagger_ui", metrics_endpoint, *public_endpoints}
-
-    @app.after_request
-    def no_store(response: Any) -> Any:
-        # Answers behind a token hold personal data or secrets: no cache may keep them.
-        if request.endpoint not in public and "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
-    @app.before_request
-    def gate() -> None:
-        g.principal = None
-        if request.endpoint is None or request.endpoint in public or authenticate is None:
-            return
-        if request.method == "OPTIONS":
-            return
-        authenticate()
 
     return app, api
 
