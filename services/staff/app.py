@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
 
     def deliver_outbox() -> None:
         if outbox.has_due(db.session):
-            outbox.deliver(db.session, app.extensions["staff_sender"])
+            outbox.deliver(db.session, app.extensions["staff_sender"], wait=False)
 
     after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
     app.extensions["staff_clock"] = clock or utcnow

@@ -22,7 +22,11 @@ def _enqueue(engine, n: int) -> None:
         session.commit()
 
 
-def test_a_second_deliverer_waits_and_sends_a_later_event_after_the_earlier_one(app, settings):
+def test_a_write_never_waits_on_another_delivery_and_its_event_still_goes_out_in_order(
+        app, settings):
+    """Worker A is sending event 1 when worker B's write commits event 2: B's after-write
+    delivery returns at once, sending nothing (a user's write must not wait on someone else's
+    delivery, nor overtake it), and A, before it lets go, looks again and sends 2 after 1."""
     url = normalise_url(settings.database_url)
     engine = create_engine(url, **engine_options(url))
     sent: list[tuple[str, int]] = []
@@ -40,24 +44,24 @@ def test_a_second_deliverer_waits_and_sends_a_later_event_after_the_earlier_one(
         sent.append(("B", payload["n"]))
         return 200
 
-    def deliver(send) -> None:
+    results: dict[str, dict[str, int]] = {}
+
+    def deliver(who: str, send, wait: bool) -> None:
         with Session(engine) as session:
-            outbox.deliver(session, send)
+            results[who] = outbox.deliver(session, send, wait=wait)
 
     _enqueue(engine, 1)
-    worker_a = threading.Thread(target=deliver, args=(slow,))
+    worker_a = threading.Thread(target=deliver, args=("A", slow, True))
     worker_a.start()
     assert first_on_the_wire.wait(10)
     _enqueue(engine, 2)  # a later move, committed while the earlier one is in flight
-    worker_b = threading.Thread(target=deliver, args=(fast,))
-    worker_b.start()
-    worker_b.join(0.5)  # time enough for B to overtake A if nothing stops it
+    deliver("B", fast, False)  # B's after-write hook: returns while A still holds the lock
+    assert results["B"] == {"delivered": 0, "rejected": 0, "failed": 0} and sent == []
     let_it_land.set()
     worker_a.join(10)
-    worker_b.join(10)
 
-    assert [n for _who, n in sent] == [1, 2]  # in order, each once
-    assert sent[0] == ("A", 1) and sent[1] == ("B", 2)  # B sent what was left, not waiting
+    assert sent == [("A", 1), ("A", 2)]  # in order, each once, nothing left waiting
+    assert results["A"] == {"delivered": 2, "rejected": 0, "failed": 0}
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(OutboxEvent)
                               .where(OutboxEvent.status == "pending")) == 0

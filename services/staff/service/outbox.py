@@ -59,16 +59,28 @@ def has_due(session: Session, now: dt.datetime | None = None) -> bool:
 
 
 def deliver(session: Session, send: Sender, *, force: bool = False,
-            limit: int = 100) -> dict[str, int]:
+            limit: int = 100, wait: bool = True) -> dict[str, int]:
     """Deliver pending events in order; returns counts of delivered, rejected, failed.
 
     A second deliverer waits for the first to commit (`_one_deliverer`), then reads what is
     still pending — so events leave in id order whoever sends them, none is sent twice at
     once, and one committed while another delivery was running is not left waiting for the
-    next write.
+    next write. `wait=False` (the after-write hook) returns at once, delivering nothing, when
+    another deliverer is at work: a user's write must not wait on someone else's delivery,
+    and what is left goes with the next write or the scheduled `deliver-events`.
     """
-    with _one_deliverer(session):
-        return _deliver(session, send, force=force, limit=limit)
+    counts = {"delivered": 0, "rejected": 0, "failed": 0}
+    for round_no in range(MAX_ROUNDS):  # again for events written while this one was sending
+        with _one_deliverer(session, wait=wait and round_no == 0) as held:
+            if not held:  # another deliverer is at work: it reads what is pending after us
+                session.rollback()
+                break
+            sent = _deliver(session, send, force=force, limit=limit)  # commits
+        for key, value in sent.items():
+            counts[key] += value
+        if sent["failed"] or not (sent["delivered"] or sent["rejected"]):
+            break
+    return counts
 
 
 #: The PostgreSQL advisory lock that makes one outbox deliverer at a time (any 64-bit key
@@ -77,7 +89,7 @@ ADVISORY_LOCK_KEY = 0x7374616666_6f6278
 
 
 @contextmanager
-def _one_deliverer(session: Session) -> Iterator[None]:
+def _one_deliverer(session: Session, *, wait: bool) -> Iterator[bool]:
     """Hold the deliverers' lock until the delivery's commit (inside this block).
 
     PostgreSQL: a transaction-level advisory lock (released by the commit). SQLite: an
@@ -86,22 +98,35 @@ def _one_deliverer(session: Session) -> Iterator[None]:
     """
     engine = session.get_bind()
     if engine.dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-        yield
+        if wait:
+            session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+            yield True
+        else:
+            yield bool(session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK_KEY))))
         return
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
-        yield  # one connection, one process: nothing to share the queue with
+        yield True  # one connection, one process: nothing to share the queue with
         return
     fd = os.open(f"{database}.outbox-lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
     finally:
         os.close(fd)  # releases the lock
 
 
+#: How many times a deliverer looks again for events written while it was sending.
+MAX_ROUNDS = 10
+
+
 def _deliver(session: Session, send: Sender, *, force: bool, limit: int) -> dict[str, int]:
+    """One pass over what is pending now, in id order, committed (which releases the
+    PostgreSQL lock; `deliver` takes it again, without waiting, for the next pass)."""
     now = utcnow()
     stmt = select(OutboxEvent).where(OutboxEvent.status == "pending").order_by(
         OutboxEvent.id).limit(limit)
