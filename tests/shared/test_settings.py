@@ -91,7 +91,8 @@ def test_a_value_added_to_the_example_is_refused_the_day_it_is_added(tmp_path, m
 
 @pytest.mark.parametrize("weak", ["k" * 80, "abcdefgh" * 10, "change-me-key-encryption-key",
                                   "Demo-Branch-2026!", secrets.token_hex(31),
-                                  secrets.token_urlsafe(24)])
+                                  secrets.token_urlsafe(24)],
+                         ids=["repeated", "pattern", "example", "demo", "hex-31", "b64-24"])
 def test_production_refuses_a_secret_with_less_than_32_bytes_of_randomness(weak):
     with pytest.raises(InsecureSettings, match="less than 32 bytes"):
         Settings("auth", _production(HR_KEY_ENCRYPTION_KEY=weak)).check()
@@ -101,7 +102,8 @@ def test_production_refuses_a_secret_with_less_than_32_bytes_of_randomness(weak)
 
 
 @pytest.mark.parametrize("strong", [secrets.token_hex(32), secrets.token_urlsafe(32),
-                                    secrets.token_hex(48)])
+                                    secrets.token_hex(48)],
+                         ids=["hex-32", "b64-32", "hex-48"])
 def test_32_random_bytes_in_hex_or_base64_are_enough(strong):
     assert randomness_bits(strong) >= 256
     Settings("auth", _production(HR_KEY_ENCRYPTION_KEY=strong)).check()
