@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (0 = one process). Modules stay whole on one worker
+# (--dist loadscope), so a module's running stack or browser is started once.
+TEST_WORKERS ?= 2
 
 .PHONY: install run gateway secrets test test-sqlite test-postgres lint bench bench-chart soak clean
 
@@ -42,10 +45,10 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: $(STAMP)
-	HR_TEST_STORE=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+	HR_TEST_STORE=sqlite $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
-	HR_TEST_STORE=postgres $(PY) -m pytest $(PYTEST_ARGS)
+	HR_TEST_STORE=postgres $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
