@@ -98,7 +98,8 @@ def test_a_policy_holder_adds_a_rule_in_the_rulebooks_next_version(perf):
     new = {"code": "CM-CRD-07", "category": "credit_operations",
            "title_zh": "未按规定要求登录系统及时将信贷档案归档",
            "title_en": "Credit files not entered and filed in time", "points": 2,
-           "source": "001 信贷操作及管理工作考核标准 第5条", "reason": "the seed's cut-off item"}
+           "source": "《银行客户经理工作制度》信贷操作及管理工作考核标准 第5条",
+           "reason": "the seed's cut-off item"}
     assert perf.post("hr", "/performance/rulebooks/customer_manager/rules",
                      new).status_code == 403
     resp = perf.post("policy", "/performance/rulebooks/customer_manager/rules", new)

@@ -32,7 +32,7 @@ class RuleRead(ma.Schema):
         metadata={"description": "What a severity brings, e.g. {\"egregious\": "
                                  "\"disqualification\"}."})
     source = ma.fields.String(required=True, metadata={
-        "example": "000 首问责任制 第四条(二)",
+        "example": "《银行支行客户经理职责》首问责任制 第四条(二)",
         "description": "Where the rule comes from: a source document (numbered as in "
                        "docs/domain.md) and its article."})
     version = ma.fields.Integer(required=True, metadata={

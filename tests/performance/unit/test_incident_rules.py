@@ -19,28 +19,32 @@ ETH01 = RuleTerms("CM-ETH-01", 10, None, None, None, ("aggravated", "egregious")
 FIR01 = RuleTerms("FIR-01", None, D("500.00"), D("2000.00"), "no_excellence", (), {})
 CAPS = {"dept_manager": D("100.00"), "branch_head": D("500.00")}
 
+#: The source documents by title (docs/domain.md, "Source documents": 001 and 000).
+CM_RULES = "银行客户经理工作制度"
+FIRST_INQUIRY = "银行支行客户经理职责"
+
 #: Every rule docs/domain.md §4 lists: code → (points, min, max, consequence, severities, source)
 SEED_RULES = {
-    "CM-ETH-01": (10, None, None, None, ["aggravated", "egregious"], "001"),
-    "CM-ETH-02": (10, None, None, None, ["aggravated", "egregious"], "001"),
-    "CM-ETH-03": (5, None, None, None, ["aggravated"], "001"),
-    "CM-ETH-04": (10, None, None, None, ["aggravated"], "001"),
-    "CM-ETH-05": (None, None, None, "disqualification", [], "001"),
-    "CM-ETH-06": (None, None, None, "disqualification", [], "001"),
-    "CM-ETH-07": (5, None, None, None, [], "001"),
-    "CM-ETH-08": (20, None, None, None, [], "001"),
-    "CM-ETH-09": (10, None, None, None, [], "001"),
-    "CM-BAS-01": (1, None, None, None, [], "001"),
-    "CM-BAS-02": (1, None, None, None, [], "001"),
-    "CM-BAS-03": (2, None, None, None, [], "001"),
-    "CM-BAS-04": (2, None, None, None, [], "001"),
-    "CM-CRD-01": (2, None, None, None, ["aggravated"], "001"),
-    "CM-CRD-02": (5, None, None, None, ["aggravated"], "001"),
-    "CM-CRD-03": (10, None, None, None, ["aggravated"], "001"),
-    "CM-CRD-04": (5, None, None, None, [], "001"),
-    "CM-CRD-05": (10, None, None, None, ["aggravated"], "001"),
-    "CM-CRD-06": (None, None, None, "disqualification", [], "001"),
-    **{f"FIR-0{n}": (None, D("500.00"), D("2000.00"), "no_excellence", [], "000")
+    "CM-ETH-01": (10, None, None, None, ["aggravated", "egregious"], CM_RULES),
+    "CM-ETH-02": (10, None, None, None, ["aggravated", "egregious"], CM_RULES),
+    "CM-ETH-03": (5, None, None, None, ["aggravated"], CM_RULES),
+    "CM-ETH-04": (10, None, None, None, ["aggravated"], CM_RULES),
+    "CM-ETH-05": (None, None, None, "disqualification", [], CM_RULES),
+    "CM-ETH-06": (None, None, None, "disqualification", [], CM_RULES),
+    "CM-ETH-07": (5, None, None, None, [], CM_RULES),
+    "CM-ETH-08": (20, None, None, None, [], CM_RULES),
+    "CM-ETH-09": (10, None, None, None, [], CM_RULES),
+    "CM-BAS-01": (1, None, None, None, [], CM_RULES),
+    "CM-BAS-02": (1, None, None, None, [], CM_RULES),
+    "CM-BAS-03": (2, None, None, None, [], CM_RULES),
+    "CM-BAS-04": (2, None, None, None, [], CM_RULES),
+    "CM-CRD-01": (2, None, None, None, ["aggravated"], CM_RULES),
+    "CM-CRD-02": (5, None, None, None, ["aggravated"], CM_RULES),
+    "CM-CRD-03": (10, None, None, None, ["aggravated"], CM_RULES),
+    "CM-CRD-04": (5, None, None, None, [], CM_RULES),
+    "CM-CRD-05": (10, None, None, None, ["aggravated"], CM_RULES),
+    "CM-CRD-06": (None, None, None, "disqualification", [], CM_RULES),
+    **{f"FIR-0{n}": (None, D("500.00"), D("2000.00"), "no_excellence", [], FIRST_INQUIRY)
        for n in range(1, 5)},
 }
 
@@ -53,7 +57,7 @@ def test_every_seed_rule_is_in_the_rulebook_with_its_numbers_and_source():
         assert (row["points"], row["deduction_min"], row["deduction_max"],
                 row["consequence"], row["severities"]) == \
             (points, low, high, consequence, severities), code
-        assert row["source"].startswith(seed), code
+        assert row["source"].startswith(f"《{seed}》"), code  # cited by title, as the catalogue
         assert row["title_zh"] and row["title_en"]
 
 
