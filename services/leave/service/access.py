@@ -79,3 +79,11 @@ def may_read(caller: Caller, request: LeaveRequest) -> bool:
     if caller.may("leave:read", request.unit_path):
         return True
     return any(may_decide(caller, s) for s in request.steps if s.status != "skipped")
+
+
+def sees_why_unavailable(caller: Caller, unit_path: str) -> bool:
+    """Why a colleague cannot stand in (on leave, leave pending, not active) is their own
+    business: only who may already read or decide that unit's leave (`leave:read` or
+    `leave:approve` over it — its head, hr above it) is told. Anyone else learns only
+    whether they are available, so narrowing the dates maps nobody's leave day by day."""
+    return caller.may("leave:approve", unit_path) or caller.may("leave:read", unit_path)
