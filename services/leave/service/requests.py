@@ -28,7 +28,7 @@ from services.leave.domain.errors import LeaveRuleError
 from services.leave.domain.spans import Span, related_requests
 from services.leave.models import ApprovalStep, AuditEvent, LeaveRequest, LeaveType
 from services.leave.service import events, ledger, trail
-from services.leave.service.access import Caller
+from services.leave.service.access import Caller, sees_why_unavailable
 from services.leave.service.calendar import count_by_year, working_calendar
 from services.leave.service.common import invalid, lock_employee, rule_errors
 from services.leave.service.reference import current_policy
@@ -91,10 +91,12 @@ def overlaps(a: Span, b: Span) -> bool:
 
 
 def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any],
-                    new: Span, request_in: dict[str, Any], *, lock: bool) -> str | None:
+                    new: Span, request_in: dict[str, Any], *, lock: bool,
+                    why: bool) -> str | None:
     """Posts must not be left empty (不得空岗): a `must_cover` position names a stand-in, an
     active colleague of the same unit who is not on leave then. Filing (`lock`) takes the
-    stand-in's write lock before reading their leave."""
+    stand-in's write lock before reading their leave. Why a colleague is unavailable is said
+    only when `why` (access.sees_why_unavailable): else one refusal for both reasons."""
     stand_in = request_in.get("stand_in")
     if not stand_in:
         if chain.get("must_cover"):
@@ -103,15 +105,16 @@ def _check_stand_in(session: Session, directory: Directory, chain: dict[str, Any
     if stand_in == chain["employee_no"]:
         raise invalid("stand_in", "A stand-in is someone else.")
     other = directory.chain(stand_in)
+    unavailable = f"{stand_in} cannot stand in over those dates."
     if other is None or other["unit"]["code"] != chain["unit"]["code"]:
         raise invalid("stand_in", f"No colleague {stand_in} in the same unit.")
     if other["status"] != "active":
-        raise invalid("stand_in", f"{stand_in} is not active.")
+        raise invalid("stand_in", f"{stand_in} is not active." if why else unavailable)
     if lock:
         lock_employee(session, stand_in)
     if any(overlaps(new, span_of(r)) for r in _live_requests(session, stand_in, new.start,
                                                              new.end)):
-        raise invalid("stand_in", f"{stand_in} is on leave then.")
+        raise invalid("stand_in", f"{stand_in} is on leave then." if why else unavailable)
     return stand_in
 
 
@@ -230,7 +233,8 @@ def quote(*, session: Session, request_in: dict[str, Any], caller: Caller,
             raise Conflict(f"The request overlaps your request {clash[0]}.", overlapping=clash)
     stand_in = None
     with _refusal(refusals, "stand_in"):
-        stand_in = _check_stand_in(session, directory, chain, new, request_in, lock=filing)
+        stand_in = _check_stand_in(session, directory, chain, new, request_in, lock=filing,
+                                   why=sees_why_unavailable(caller, chain["unit"]["path"]))
     remaining: dict[int, Decimal] = {}
     if leave_type.has_balance:
         employee = lambda: directory.employee(employee_no)  # noqa: E731 - asked when needed
