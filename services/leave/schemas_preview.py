@@ -63,7 +63,9 @@ class PreviewStandIn(ma.Schema):
     acceptable = ma.fields.Boolean(allow_none=True, metadata={
         "description": "The given stand-in would be accepted (null: none given)."})
     problem = ma.fields.String(allow_none=True, metadata={
-        "description": "Why filing would refuse the stand-in (422), if it would."})
+        "description": "Why filing would refuse the stand-in (422), if it would. Whether "
+                       "the colleague is on leave or not active is said only to a caller "
+                       "holding leave:read or leave:approve over the unit."})
 
 
 class PreviewWarning(ma.Schema):
@@ -122,7 +124,9 @@ class StandInRead(ma.Schema):
     reason = ma.fields.String(allow_none=True, metadata={
         "enum": list(STAND_IN_REASONS),
         "description": "Why not available: not active, approved leave or pending leave "
-                       "over those dates."})
+                       "over those dates (null: available). Only for a caller holding "
+                       "leave:read or leave:approve over the unit (its head, its hr); "
+                       "absent for anyone else, who learns only `available`."})
 
 
 class StandInsRead(ma.Schema):

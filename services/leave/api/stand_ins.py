@@ -26,8 +26,9 @@ class StandIns(MethodView):
         "503": {"description": "Staff cannot be reached."}})
     def get(self, query: dict[str, Any]) -> Any:
         """The caller's colleagues of their own unit (never another unit's people), each
-        `available` over the dates or not, with why (`not_active`, `on_leave`,
-        `leave_pending`)."""
+        `available` over the dates or not. Why not (`reason`: `not_active`, `on_leave`,
+        `leave_pending`) only for a caller with leave:read or leave:approve over the unit;
+        anyone else gets no `reason`, so nobody maps a colleague's leave by the dates."""
         return stand_ins(session=db.session, caller=caller(), directory=directory(),
                          start=query["start_date"], end=query["end_date"],
                          start_half=query.get("start_half"), end_half=query.get("end_half"))

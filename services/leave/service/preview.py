@@ -19,7 +19,7 @@ from services.leave.directory import Directory
 from services.leave.domain.calendar import PROVISIONAL, check_span
 from services.leave.domain.spans import Span
 from services.leave.models import LeaveRequest
-from services.leave.service.access import Caller
+from services.leave.service.access import Caller, sees_why_unavailable
 from services.leave.service.common import invalid, rule_errors
 from services.leave.service.requests import LIVE, Quote, overlaps, quote, span_of
 from shared.errors import Forbidden
@@ -93,7 +93,8 @@ def _related(r: LeaveRequest) -> dict[str, Any]:
 def stand_ins(*, session: Session, caller: Caller, directory: Directory, start: dt.date,
               end: dt.date, start_half: str | None, end_half: str | None) -> dict[str, Any]:
     """The caller's colleagues of their own unit (staff's list, over HTTP), each available
-    or not over the span, and why not. One statement reads every colleague's leave, however
+    or not over the span — and why not, only to a caller who may read or decide the unit's
+    leave (`sees_why_unavailable`). One statement reads every colleague's leave, however
     large the unit; people of other units are never asked for."""
     if caller.kind != "user" or not caller.emp:
         raise Forbidden("Stand-ins are colleagues of an employee: this account is not "
@@ -119,11 +120,13 @@ def stand_ins(*, session: Session, caller: Caller, directory: Directory, start: 
         for r in rows:
             if overlaps(span, span_of(r)) and away.get(r.employee_no) != "on_leave":
                 away[r.employee_no] = "on_leave" if r.status == "approved" else "leave_pending"
+    why = sees_why_unavailable(caller, chain["unit"]["path"])
     items = []
     for p in sorted(people, key=lambda p: p["employee_no"]):
         reason = "not_active" if p["status"] != "active" else away.get(p["employee_no"])
-        items.append({"employee_no": p["employee_no"], "name": p["name"],
-                      "name_en": p.get("name_en"), "position": p["position"],
-                      "available": reason is None, "reason": reason})
+        item = {"employee_no": p["employee_no"], "name": p["name"],
+                "name_en": p.get("name_en"), "position": p["position"],
+                "available": reason is None}
+        items.append({**item, "reason": reason} if why else item)
     return {"employee_no": caller.emp, "org": unit, "must_cover": bool(chain.get("must_cover")),
             "items": items}

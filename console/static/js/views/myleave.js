@@ -22,6 +22,7 @@ addStrings({
     'standIn.label': '顶岗人', 'standIn.none': '不指定', 'standIn.choose': '请选择顶岗人',
     'standIn.pickDates': '选择日期后列出本机构同事。',
     'standIn.not_active': '非在职', 'standIn.on_leave': '休假中', 'standIn.leave_pending': '请假审批中',
+    'standIn.unavailable': '不能顶岗',
   },
   en: {
     'quote.asking': 'Counting the days and the route…', 'quote.provisional': 'Provisional calendar: this year\'s holidays are not published yet; Monday to Friday and HR\'s overrides count.',
@@ -35,6 +36,7 @@ addStrings({
     'standIn.label': 'Stand-in', 'standIn.none': 'None', 'standIn.choose': 'Choose a stand-in',
     'standIn.pickDates': 'Pick the dates to list your unit\'s colleagues.',
     'standIn.not_active': 'not active', 'standIn.on_leave': 'on leave', 'standIn.leave_pending': 'leave pending',
+    'standIn.unavailable': 'unavailable',
   },
 });
 
@@ -201,7 +203,7 @@ function requestForm(types) {
     const kept = standIn.value;
     clear(standIn, h('option', { value: '' }, t(answer.must_cover ? 'standIn.choose' : 'standIn.none')),
       answer.items.map((c) => h('option', { value: c.employee_no, disabled: c.available ? null : true },
-        `${c.name} (${c.employee_no})${c.available ? '' : ` — ${t(`standIn.${c.reason}`)}`}`)));
+        `${c.name} (${c.employee_no})${c.available ? '' : ` — ${t(`standIn.${c.reason || 'unavailable'}`)}`}`)));
     const still = answer.items.find((c) => c.employee_no === kept && c.available);
     standIn.value = still ? kept : '';
     standIn.required = answer.must_cover;
