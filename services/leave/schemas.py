@@ -46,7 +46,11 @@ class LeaveTypeRead(ma.Schema):
     paid = ma.fields.Boolean(required=True)
     has_balance = ma.fields.Boolean(required=True)
     needs_attachment = ma.fields.Boolean(required=True)
-    min_notice_days = ma.fields.Integer(required=True)
+    min_notice_days = ma.fields.Integer(required=True, metadata={
+        "example": 3, "description": "Calendar days between filing and the first day."})
+    max_days_back = ma.fields.Integer(required=True, metadata={
+        "example": 0, "description": "Calendar days before today the first day may lie "
+        "(filed after the fact: sick and bereavement 30); 0: not before today."})
     active = ma.fields.Boolean(required=True)
 
 
@@ -59,6 +63,9 @@ class LeaveTypePatch(ma.Schema):
     needs_attachment = JSONBoolean()
     min_notice_days = ma.fields.Integer(validate=ma.validate.Range(min=0, max=365),
                                         metadata={"example": 3})
+    max_days_back = ma.fields.Integer(validate=ma.validate.Range(min=0, max=365), metadata={
+        "example": 0, "description": "How far back (calendar days before today) a request "
+        "may start; only for a type needing no notice (min_notice_days 0)."})
     active = JSONBoolean()
 
 

@@ -6,5 +6,6 @@
 - `policy`: the routing policy as data (data/reference/leave_policy.yaml);
 - `routing`: the approval steps of a new request;
 - `entitlement`: annual leave per 职工带薪年休假条例 and its 实施办法;
+- `notice`: how soon (notice) or how far back (filed after the fact) a request may start;
 - `errors`: `LeaveRuleError` (a `ValueError`) and its kinds, for the service to map to 422.
 """

@@ -28,6 +28,9 @@ class LeaveType(db.Model):  # type: ignore[name-defined]
     needs_attachment: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Calendar days between filing and the first day of leave (0: may start today).
     min_notice_days: Mapped[int] = mapped_column(Integer, default=0)
+    #: Calendar days before today a request may start: filed after the fact, as sick and
+    #: bereavement leave are (0: not before today). domain/notice.py.
+    max_days_back: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -10,7 +10,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.leave.domain.errors import PolicyError
+from services.leave.domain.errors import LeaveRuleError, PolicyError
+from services.leave.domain.notice import check_window
 from services.leave.domain.policy import (
     DEFAULT_POLICY_PATH,
     RoutingPolicy,
@@ -22,7 +23,7 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 
 REFERENCE = Path(__file__).resolve().parents[3] / "data" / "reference" / "leave_types.yaml"
 TYPE_FIELDS = ("name_zh", "name_en", "counts", "paid", "has_balance", "needs_attachment",
-               "min_notice_days", "active")
+               "min_notice_days", "max_days_back", "active")
 
 
 def load_reference_data(*, session: Session) -> int:
@@ -82,7 +83,16 @@ def type_dict(leave_type: LeaveType) -> dict[str, Any]:
     return {"code": leave_type.code, **{f: getattr(leave_type, f) for f in TYPE_FIELDS}}
 
 
+def _check_window(min_notice_days: int, max_days_back: int) -> None:
+    """A type needs notice or may be filed after the fact, not both (domain/notice.py)."""
+    try:
+        check_window(min_notice_days, max_days_back)
+    except LeaveRuleError as exc:
+        raise ValidationFailed(str(exc), errors={"max_days_back": [str(exc)]}) from exc
+
+
 def create_type(*, session: Session, type_in: dict[str, Any], actor: Actor) -> LeaveType:
+    _check_window(type_in.get("min_notice_days", 0), type_in.get("max_days_back", 0))
     if session.scalar(select(LeaveType.id).where(LeaveType.code == type_in["code"])):
         raise Conflict(f"The leave type {type_in['code']} exists already.")
     leave_type = LeaveType(**type_in)
@@ -98,6 +108,8 @@ def update_type(*, session: Session, code: str, changes: dict[str, Any],
                 actor: Actor) -> LeaveType:
     """Change a type; filed requests keep the days they were counted with."""
     leave_type = get_type(session, code)
+    _check_window(changes.get("min_notice_days", leave_type.min_notice_days),
+                  changes.get("max_days_back", leave_type.max_days_back))
     before = type_dict(leave_type)
     for key, value in changes.items():
         setattr(leave_type, key, value)

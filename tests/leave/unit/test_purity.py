@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-MODULES = ["calendar", "spans", "policy", "routing", "entitlement", "errors"]
+MODULES = ["calendar", "spans", "policy", "routing", "entitlement", "notice", "errors"]
 
 
 def test_the_domain_modules_import_neither_flask_nor_sqlalchemy():
