@@ -25,6 +25,7 @@ from services.leave.directory import Directory
 from services.leave.domain import routing
 from services.leave.domain.calendar import check_span
 from services.leave.domain.errors import LeaveRuleError
+from services.leave.domain.notice import check_start
 from services.leave.domain.spans import Span, related_requests
 from services.leave.models import ApprovalStep, AuditEvent, LeaveRequest, LeaveType
 from services.leave.service import events, ledger, trail
@@ -191,9 +192,10 @@ def quote(*, session: Session, request_in: dict[str, Any], caller: Caller,
         check_span(start, end, start_half, end_half)
     if (end - start).days > 366:
         raise invalid("end_date", "A request covers at most one year; file the rest apart.")
-    if (start - today).days < leave_type.min_notice_days:
-        raise invalid("start_date", f"{leave_type.code} leave needs "
-                      f"{leave_type.min_notice_days} days' notice.")
+    with rule_errors("start_date"):  # notice, or how far back it may be filed after the fact
+        check_start(type_code=leave_type.code, start=start, today=today,
+                    min_notice_days=leave_type.min_notice_days,
+                    max_days_back=leave_type.max_days_back)
     if leave_type.needs_attachment and not request_in.get("attachment_ref"):
         raise invalid("attachment_ref", f"{leave_type.code} leave needs an attachment "
                       "reference (e.g. the certificate's number).")
