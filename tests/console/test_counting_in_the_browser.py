@@ -33,7 +33,17 @@ def test_the_form_shows_the_servers_route_and_offers_colleagues_as_stand_ins(use
         exported = page.evaluate("async () => Object.keys(await import('/console/js/days.js'))")
         assert "countDays" not in exported and "routeOf" not in exported
         assert {"isWorking", "isoDate"} <= set(exported)
+        # Sick leave may start up to 30 days back (filed after the fact); personal not
+        # before today.
+        first_day = page.get_by_label("First day", exact=True).first
+        page.get_by_label("Leave type").select_option("sick")
+        back_30 = page.evaluate("async () => { const d = await import('/console/js/days.js'); "
+                                "const t = d.parseDate(d.todayIso()); "
+                                "t.setUTCDate(t.getUTCDate() - 30); return d.isoDate(t); }")
+        assert first_day.get_attribute("min") == back_30
         page.get_by_label("Leave type").select_option("personal")
+        assert first_day.get_attribute("min") == page.evaluate(
+            "async () => (await import('/console/js/days.js')).todayIso()")
         page.get_by_label("First day", exact=True).first.fill(start)
         page.get_by_label("Last day", exact=True).first.fill(end)
         # The server's count and route (branch head's review, then the branch's hr).

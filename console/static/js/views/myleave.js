@@ -173,8 +173,16 @@ function quoteNotes(p) {
 function requestForm(types) {
   const active = types.filter((ty) => ty.active);
   const type = h('select', {}, active.map((ty) => h('option', { value: ty.code }, typeName(types, ty.code))));
-  const start = h('input', { type: 'date', required: true, min: todayIso() });
-  const end = h('input', { type: 'date', required: true, min: todayIso() });
+  // The earliest first day the chosen type allows: today, or its max_days_back before today
+  // (sick and bereavement leave are filed after the fact); leave checks it again.
+  const earliest = () => {
+    const day = parseDate(todayIso());
+    day.setUTCDate(day.getUTCDate() - ((types.find((ty) => ty.code === type.value) || {}).max_days_back || 0));
+    return isoDate(day);
+  };
+  const start = h('input', { type: 'date', required: true, min: earliest() });
+  const end = h('input', { type: 'date', required: true, min: earliest() });
+  type.addEventListener('change', () => { start.min = earliest(); end.min = start.min; });
   const startHalf = h('select', {}, h('option', { value: '' }, t('form.fullDay')),
     h('option', { value: 'pm' }, t('form.startPm')));
   const endHalf = h('select', {}, h('option', { value: '' }, t('form.fullDay')),
