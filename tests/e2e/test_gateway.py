@@ -237,3 +237,18 @@ def test_metrics_are_not_served_through_the_gateway(gateway, stack):
         assert via.status_code == 404
         assert via.headers["Content-Type"] == "application/problem+json"
         assert "hr_http" not in via.text
+
+
+@pytest.mark.parametrize("path", ["/staff/org-units/SB01/chart.svg", "/leave/requests.csv",
+                                  "/auth/api-docs/swagger-ui"])
+def test_proxied_answers_may_not_be_sniffed_or_framed(echo_gateway, path):
+    upstream = echo_gateway.upstreams[path.split("/")[1]]
+    direct = requests.get(f"http://{upstream}{path}", timeout=5)
+    assert direct.status_code == 200  # the service's own answer carries neither header
+    assert "X-Content-Type-Options" not in direct.headers
+    assert "X-Frame-Options" not in direct.headers
+    resp = requests.get(f"{echo_gateway.url}{path}", timeout=5)
+    assert resp.status_code == 200
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["Server"] == "nginx"  # server_tokens off: no version to look up
