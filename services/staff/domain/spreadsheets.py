@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,13 @@ UTF8_BOM = b"\xef\xbb\xbf"
 DECLARED = {"utf-8": "utf-8", "utf8": "utf-8", "gb18030": "gb18030", "gbk": "gb18030",
             "gb2312": "gb18030", "cp936": "gb18030"}
 XLSX_MAGIC = b"PK\x03\x04"
+#: An XLSX upload is bounded once unpacked, not only as sent: a 2 MiB ZIP can inflate a
+#: thousandfold, and a few kilobytes declaring a cell at row 1,048,576 of column XFD make
+#: openpyxl yield every empty cell before it. Real staff lists are far inside all three.
+MAX_XLSX_UNPACKED = 64 << 20
+MAX_XLSX_ROWS = 100_000
+#: The import knows 11 columns; cells further right are not read (a header is never wider).
+MAX_XLSX_COLUMNS = 32
 
 
 @dataclass(frozen=True)
@@ -90,15 +98,28 @@ def xlsx_rows(raw: bytes) -> list[tuple[int, list[str | None]]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            # Each member is read no further than its declared size (zipfile stops there),
+            # so the declared sizes bound what openpyxl can be made to unpack.
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise NotASheet(f"it unpacks to more than {MAX_XLSX_UNPACKED} bytes")
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except NotASheet:
+        raise
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
         raise NotASheet(str(exc) or type(exc).__name__) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             return []
-        return [(number, [_cell_text(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        rows: list[tuple[int, list[str | None]]] = []
+        for number, values in enumerate(
+                sheet.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS), start=1):
+            if number > MAX_XLSX_ROWS:
+                raise NotASheet(f"it has more than {MAX_XLSX_ROWS} rows")
+            rows.append((number, [_cell_text(v) for v in values]))
+        return rows
     finally:
         book.close()
 
