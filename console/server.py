@@ -25,6 +25,7 @@ import http.client
 import json
 import mimetypes
 import os
+import re
 import signal
 import sys
 import threading
@@ -61,6 +62,13 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "transfer-encoding", "upgrade", "host"}
 MAX_BODY = 2 * 1024 * 1024  # as the gateway's client_max_body_size
+#: Operators' metrics are for the internal network only: refused here as at the gateway. The
+#: path is matched decoded and with repeated slashes merged, as the services route it
+#: (`/staff/%6Detrics` reaches the metrics view).
+METRICS = re.compile(r"/[^/]+/metrics/?")
+#: Set on every proxied answer, as the gateway does: no sniffing an export or the SVG chart
+#: into HTML, no framing the API docs.
+PROXIED_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 
 
 def upstreams(environ: dict[str, str]) -> dict[str, tuple[str, int]]:
@@ -108,7 +116,9 @@ class ConsoleHandler(BaseHTTPRequestHandler):
     def _route(self) -> None:
         path = urllib.parse.urlsplit(self.path).path
         first = path.lstrip("/").split("/", 1)[0]
-        if first in ROUTES and path.startswith(f"/{first}/"):
+        if METRICS.fullmatch(re.sub("/+", "/", urllib.parse.unquote(path))):
+            self._problem(404, "Not Found", "No service answers under this path.")
+        elif first in ROUTES and path.startswith(f"/{first}/"):
             self._proxy(ROUTES[first])
         elif path in ("/", "/console"):
             self._send(302, b"", {"Location": "/console/"})
@@ -159,8 +169,9 @@ class ConsoleHandler(BaseHTTPRequestHandler):
         finally:
             conn.close()
         out = {k: v for k, v in resp.getheaders()
-               if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"}
-        self._send(resp.status, payload, out)
+               if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"
+               and k not in PROXIED_HEADERS}
+        self._send(resp.status, payload, {**out, **PROXIED_HEADERS})
 
     def log_message(self, format: str, *args: Any) -> None:
         if os.environ.get("HR_CONSOLE_QUIET") != "1":

@@ -4,6 +4,7 @@ Security Policy, one origin for the files and the four services' APIs. No browse
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -201,3 +203,29 @@ def test_the_pages_hold_no_inline_script_or_style_and_nothing_from_elsewhere():
         if path.suffix == ".js":
             assert "eval(" not in text and "new Function" not in text, path.name
             assert ".style." not in text and "setAttribute('style'" not in text, path.name
+
+
+@pytest.mark.parametrize("path", ["/staff/metrics", "/auth/metrics/", "/leave//metrics",
+                                  "/performance/%6Detrics"])
+def test_metrics_are_refused_as_the_gateway_refuses_them(console, path):
+    served = requests.get(f"{console}/staff/org-units/SB01/tree", timeout=5)
+    assert served.status_code == 200  # positive control: the service's other paths pass
+    # http.client sends the path as written (requests would decode `%6D` itself).
+    conn = http.client.HTTPConnection(urllib.parse.urlsplit(console).netloc, timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read().decode()
+    finally:
+        conn.close()
+    assert resp.status == 404
+    assert resp.getheader("Content-Type") == "application/problem+json"
+    assert "upstream" not in body
+
+
+def test_proxied_answers_may_not_be_sniffed_or_framed(console):
+    resp = requests.get(f"{console}/staff/org-units/SB01/chart.svg", timeout=5)
+    assert resp.status_code == 200
+    assert resp.json()["upstream"] == "staff"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "DENY"
