@@ -8,6 +8,7 @@ nginx binary the tests skip, except under CI=true (.ci/run installs nginx), wher
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -252,3 +253,20 @@ def test_proxied_answers_may_not_be_sniffed_or_framed(echo_gateway, path):
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert resp.headers["Server"] == "nginx"  # server_tokens off: no version to look up
+
+
+@pytest.mark.parametrize("path", ["/staff/metrics", "/auth/metrics/", "/leave//metrics",
+                                  "/performance/%6Detrics", "/staff/./metrics"])
+def test_metrics_are_refused_however_the_path_is_spelled(echo_gateway, path):
+    served = requests.get(f"{echo_gateway.url}/staff/org-units/SB01/tree", timeout=5)
+    assert served.status_code == 200  # positive control: the service's other paths pass
+    # http.client sends the path as written (requests would decode `%6D` itself).
+    conn = http.client.HTTPConnection(f"127.0.0.1:{echo_gateway.port}", timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read().decode()
+    finally:
+        conn.close()
+    assert resp.status == 404
+    assert "upstream" not in body
