@@ -95,6 +95,8 @@ def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
         page.get_by_role("button", name="Confirm", exact=True).click()
         expect(page.locator("#incident-status")).to_have_text("confirmed")
         expect(page.locator("#status")).to_have_text(f"#{incident} is now confirmed.")
+        # "Decided by" names the person who decided (from the signed trail), not a time alone.
+        expect(page.locator("#view dl.facts").first).to_contain_text("Decided by黄志明")
         huang.go("Incidents & scorecards")
         page.get_by_label("Employee no.").fill("E0024")
         page.get_by_role("button", name="Show", exact=True).click()
@@ -109,6 +111,10 @@ def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
     with user("p3-pengfei") as peng:  # the subject appeals within the window
         peng.login("pengfei")
         peng.page.goto(f"{peng.base}/console/#/my-incidents")
+        total = stack.request("GET", "performance", "/incidents?employee_no=E0024&per_page=1",
+                              token=stack.login("pengfei", PASSWORD)).json()["total"]
+        # the count is the list's total, not the length of the page the console fetched
+        peng.page.get_by_role("heading", name=f"违规记录（{total}）").wait_for()
         peng.page.get_by_role("link", name=f"打开 #{incident}").click()
         peng.page.get_by_label("申诉理由").fill("投诉针对的是另一个柜台")
         peng.page.get_by_role("button", name="提出申诉").click()

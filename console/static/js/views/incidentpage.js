@@ -17,7 +17,7 @@ addStrings({
     'incident.page.title': '违规记录 #{id}', 'incident.page.facts': '记录', 'incident.page.trail': '签字轨迹',
     'incident.page.unit': '机构', 'incident.page.rule': '条款（版本）', 'incident.page.severity': '情节',
     'incident.page.description': '事实经过', 'incident.page.recordedBy': '登记人',
-    'incident.page.decidedBy': '决定时间', 'incident.page.deadline': '申诉截止', 'incident.page.overCap': '超出登记人权限额度（由管辖行人力资源部确认）',
+    'incident.page.decidedBy': '决定人', 'incident.page.deadline': '申诉截止', 'incident.page.overCap': '超出登记人权限额度（由管辖行人力资源部确认）',
     'incident.page.ownRecord': '此记录由你登记，须由他人确认或撤销（四眼原则）。',
     'incident.page.aboutYou': '此记录与你本人有关，你不能决定它。',
     'incident.page.valid': '轨迹完整，{n} 步，校验通过。', 'incident.page.broken': '轨迹在第 {at} 步校验失败！',
@@ -35,7 +35,7 @@ addStrings({
     'incident.page.title': 'Incident #{id}', 'incident.page.facts': 'Record', 'incident.page.trail': 'Signed trail',
     'incident.page.unit': 'Unit', 'incident.page.rule': 'Rule (version)', 'incident.page.severity': 'Severity',
     'incident.page.description': 'What happened', 'incident.page.recordedBy': 'Recorded by',
-    'incident.page.decidedBy': 'Decided at', 'incident.page.deadline': 'Appeal until', 'incident.page.overCap': "above the recorder's cap (hr of the governing branch confirms)",
+    'incident.page.decidedBy': 'Decided by', 'incident.page.deadline': 'Appeal until', 'incident.page.overCap': "above the recorder's cap (hr of the governing branch confirms)",
     'incident.page.ownRecord': 'You recorded this: someone else confirms or dismisses it (four-eyes).',
     'incident.page.aboutYou': 'This is about you: you cannot decide it.',
     'incident.page.valid': 'Trail intact: {n} steps verified.', 'incident.page.broken': 'The trail fails at step {at}!',
@@ -130,10 +130,19 @@ export async function detail(view, [id]) {
       [t('incidents.amount'), i.over_cap ? `${amount} — ${tp('page.overCap')}` : amount],
       [tp('page.description'), i.description],
       [tp('page.recordedBy'), i.recorded_by_emp ? person(i.recorded_by_emp) : i.recorded_by],
-      [tp('page.decidedBy'), i.decided_at ? when(i.decided_at) : undefined],
+      [tp('page.decidedBy'), decider(i, trail)],
       [tp('page.deadline'), i.appeal_deadline || undefined],
     ]), actions(view, i)),
     section(tp('page.trail'), trailView(trail)));
+}
+
+// Who decided, and when: the person (from the signed trail's step by that account, which names
+// the employee) rather than only the account or only the time.
+function decider(i, trail) {
+  if (!i.decided_by) return undefined;
+  const step = (trail.steps || []).filter((s) => s.actor === i.decided_by && s.actor_emp).pop();
+  const who = step ? person(step.actor_emp) : i.decided_by;
+  return i.decided_at ? [who, ` · ${when(i.decided_at)}`] : who;
 }
 
 function trailView(trail) {
@@ -171,11 +180,11 @@ export async function mine(view) {
   const [found, card] = emp ? await Promise.all([
     get(`/performance/incidents${query({ employee_no: emp, per_page: 200 })}`),
     get(`/performance/scorecards/${encodeURIComponent(emp)}${query({ period: year })}`).catch(() => null),
-  ]) : [{ items: [] }, null];
+  ]) : [{ items: [], total: 0 }, null];
   clear(view, title(tp('mine.title')),
     card ? section(`${t('score.title')} ${year}`, facts([
       [t('score.points'), card.points_deducted], [t('score.bonus'), card.bonus_deducted],
       [t('score.excellence'), card.excellence_eligible ? t('yes') : t('no')]])) : null,
-    section(t('incidents.list', { n: found.items.length }),
+    section(t('incidents.list', { n: found.total }),
       linkedTable(found.items) || h('p', { class: 'hint' }, tp('mine.none'))));
 }
