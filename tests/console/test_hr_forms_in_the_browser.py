@@ -67,6 +67,22 @@ def test_hr_opens_a_unit_hires_into_it_and_the_admin_grants_the_new_employee_a_r
         renamed = stack.request("GET", "staff", "/org-units/SB01_WEALTH", token=admin).json()
         assert (renamed["name_zh"], renamed["name_en"]) == ("人民路支行财富管理部",
                                                             "Wealth Management")
+        page.get_by_text("撤销或恢复机构").click()  # empty: staff lets it go, and back
+        page.get_by_role("button", name="撤销本机构").click()
+        expect(page.locator("#status")).to_have_text("已撤销 SB01_WEALTH。")
+        assert stack.request("GET", "staff", "/org-units/SB01_WEALTH",
+                             token=admin).json()["active"] is False
+        page.get_by_text("撤销或恢复机构").click()
+        page.get_by_role("button", name="恢复本机构").click()
+        expect(page.locator("#status")).to_have_text("已恢复 SB01_WEALTH。")
+        page.goto(f"{liu.base}/console/#/units/SB01")  # staff in it: staff's 409 is shown
+        page.get_by_role("heading", name="人民路支行 (SB01)").wait_for()
+        page.get_by_text("撤销或恢复机构").click()
+        liu.expected += [f"409 PATCH {liu.base}/staff/org-units/SB01", "status of 409"]
+        page.get_by_role("button", name="撤销本机构").click()
+        expect(page.locator("#status")).to_contain_text("SB01 still has")  # staff's reason
+        liu.shot("unit-deactivate-409")
+        assert stack.request("GET", "staff", "/org-units/SB01", token=admin).json()["active"]
 
         liu.go("岗位职责")  # the catalogue: hr over the head office may edit it
         page.get_by_text("新增岗位", exact=True).first.click()

@@ -1,5 +1,5 @@
 // HR's forms on a unit's page (#/units/CODE): open a unit under it (POST /staff/org-units),
-// rename it (PATCH /staff/org-units/{code}) and move it under another parent
+// rename, deactivate or reactivate it (PATCH /staff/org-units/{code}) and move it under another parent
 // (POST /staff/org-units/{code}/move). Offered only to a holder of staff:write over the unit
 // (for a move: over its present parent) — the token says where; staff decides for real
 // (over the new parent too) and its refusal is shown. Also the helpers the other HR form
@@ -21,6 +21,9 @@ addStrings({
     'org.form.moveHint': '其下所有机构与人员随之调整；须对原、新上级都有人事管理权限。',
     'org.form.moveSubmit': '调整', 'org.form.moved': '{code} 已调整到 {path}。',
     'org.form.hire': '在本机构办理入职',
+    'org.form.active': '撤销或恢复机构', 'org.form.deactivate': '撤销本机构', 'org.form.reactivate': '恢复本机构',
+    'org.form.activeHint': '尚有在岗人员或下级机构的，不能撤销（服务端拒绝并说明原因）。',
+    'org.form.deactivated': '已撤销 {code}。', 'org.form.reactivated': '已恢复 {code}。',
   },
   en: {
     'org.form.add': 'Open a unit under this one', 'org.form.code': 'Unit code',
@@ -33,6 +36,10 @@ addStrings({
     'org.form.moveHint': 'Everything below moves with it; you need staff:write over the old and the new parent.',
     'org.form.moveSubmit': 'Move', 'org.form.moved': '{code} is now at {path}.',
     'org.form.hire': 'Hire into this unit',
+    'org.form.active': 'Deactivate or reactivate', 'org.form.deactivate': 'Deactivate this unit',
+    'org.form.reactivate': 'Reactivate this unit',
+    'org.form.activeHint': 'A unit with active staff or active units below cannot be deactivated (staff refuses and says why).',
+    'org.form.deactivated': 'Deactivated {code}.', 'org.form.reactivated': 'Reactivated {code}.',
   },
 });
 
@@ -79,6 +86,7 @@ export function unitForms(info, redraw) {
     tf('hire'))));
   parts.push(addForm(info));
   parts.push(renameForm(info, redraw));
+  parts.push(activeForm(info, redraw));
   const parentPath = info.path.split('/').slice(0, -1).join('/');
   if (parentPath && writesOver(parentPath)) parts.push(moveForm(info, redraw));
   return parts;
@@ -121,6 +129,23 @@ function renameForm(info, redraw) {
     await redraw(info.code);
   });
   return foldout('unit-rename', tf('rename'), form);
+}
+
+// Deactivate (or reactivate) the unit; staff's 409 (active staff or child units) is told in the
+// status region, as every non-field refusal is.
+function activeForm(info, redraw) {
+  const active = info.active !== false;
+  const form = h('form', { novalidate: true, id: 'unit-active-form' },
+    h('p', { class: 'hint' }, tf('activeHint')), formError(),
+    h('button', { type: 'submit', class: active ? 'reject' : 'primary' },
+      tf(active ? 'deactivate' : 'reactivate')));
+  onSubmit(form, async () => {
+    await api('PATCH', `/staff/org-units/${encodeURIComponent(info.code)}`, { active: !active });
+    forgetUnits();
+    say(tf(active ? 'deactivated' : 'reactivated', { code: info.code }));
+    await redraw(info.code);
+  });
+  return foldout('unit-active', tf('active'), form);
 }
 
 function moveForm(info, redraw) {
