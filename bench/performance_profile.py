@@ -42,6 +42,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import jwt
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -87,7 +89,9 @@ def _period(rng: random.Random) -> str:
 def requests_of(org: Any, tokens: Any, client: Any) -> dict[str, list[tuple[str, Any]]]:
     """The bench's three kinds of request: (path, headers), as `bench.performance_scenarios`
     builds them (same sizes, same seeds)."""
-    from bench import performance_data, staff_data
+    # bench.scenarios first: it registers every row; a row module imported before it is a
+    # circular import (staff_scenarios -> scenarios -> staff_mix -> staff_scenarios)
+    from bench import performance_data, scenarios, staff_data  # noqa: F401
     from bench.performance_scenarios import (
         HEAD_READERS,
         HR_PER_BRANCH,
@@ -99,8 +103,12 @@ def requests_of(org: Any, tokens: Any, client: Any) -> dict[str, list[tuple[str,
 
     def header(no: str, role: str | None, unit: Any) -> dict[str, str]:
         roles = [(role, unit.code, unit.path)] if role else []
-        return {"Authorization": "Bearer " + tokens.user(
-            sub=performance_data.sub(no), emp=no, roles=roles, ttl=7200)}
+        # Signed with the parsed key: `SigningKey.sign` re-parses the PEM each time (RSA key
+        # checks, tens of ms), which over ~2,600 callers looked a hang (as in leave_profile).
+        claims = tokens.claims(sub=performance_data.sub(no), emp=no, roles=roles, ttl=7200)
+        return {"Authorization": "Bearer " + jwt.encode(
+            claims, tokens.key.private_key, algorithm="RS256",
+            headers={"kid": tokens.key.kid, "typ": "at+jwt"})}
 
     rng = random.Random(11)
     active = [e for e in org.employees if e[10] == "active"]
