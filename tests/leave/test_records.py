@@ -243,3 +243,16 @@ def test_a_delivery_goes_to_the_address_it_checked_and_never_to_a_forbidden_one(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_code_a_spreadsheet_would_compute_is_exported_as_text(client, who, directory):
+    """Staff allows employee numbers such as `-1-1`; Excel would show that cell as -2."""
+    directory.people["-1-1"] = directory.people["E1"]
+    rid = file(client, who("-1-1"), type="sick", start_date="2025-09-01",
+               end_date="2025-09-01").get_json()["id"]
+    plain = file(client, who("E1"), type="sick", start_date="2025-09-03",
+                 end_date="2025-09-03").get_json()["id"]
+    csv_text = client.get("/leave/requests/export.csv", headers=who("H1")).get_data(
+        as_text=True)
+    assert f"\r\n{rid},'-1-1,sick" in csv_text
+    assert f"\r\n{plain},E1,sick" in csv_text  # an ordinary code stays as it is

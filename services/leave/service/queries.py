@@ -20,6 +20,7 @@ from services.leave.service.access import Caller, may_read
 from services.leave.service.common import invalid
 from shared.errors import NotFound
 from shared.scope import WHOLE_ORGANISATION
+from shared.spreadsheets import defuse
 
 
 def subtree(column: Any, path: str) -> ColumnElement[bool]:
@@ -116,16 +117,18 @@ CSV_COLUMNS = ("id", "employee_no", "type", "start_date", "start_half", "end_dat
 
 def export_csv(*, session: Session, caller: Caller, **query: Any) -> str:
     """The requests the caller may read, filtered as the list, as CSV (UTF-8 with BOM so that
-    spreadsheet programs read Chinese right)."""
+    spreadsheet programs read Chinese right; formula-like cells defused — staff allows codes
+    that start with `-`)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     stmt = _filtered(query, caller).order_by(LeaveRequest.start_date, LeaveRequest.id)
     for r in session.scalars(stmt.limit(100_000)):
-        writer.writerow([r.id, r.employee_no, r.type_code, r.start_date, r.start_half or "",
-                         r.end_date, r.end_half or "", r.days, r.calendar, r.status,
-                         r.unit_code, r.stand_in or "", r.created_at.isoformat()])
+        writer.writerow([defuse(v) for v in (
+            r.id, r.employee_no, r.type_code, r.start_date, r.start_half, r.end_date,
+            r.end_half, r.days, r.calendar, r.status, r.unit_code, r.stand_in,
+            r.created_at.isoformat())])
     return out.getvalue()
 
 

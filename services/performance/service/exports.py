@@ -12,13 +12,10 @@ import io
 from html import escape
 from typing import Any
 
+from shared.spreadsheets import defuse as _cell
+
 COLUMNS = ("employee_no", "name", "unit", "points_deducted", "bonus_deducted", "incidents",
            "excellence_eligible", "disqualified")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def rollup_csv(rollup: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from services.staff.domain.spreadsheets import (
     xlsx_rows,
 )
 from shared.errors import flatten_errors
+from shared.spreadsheets import FORMULA_START
 from shared.web import CONTROL_MESSAGE, FORBIDDEN_CHARS
 
 COLUMNS = ("employee_no", "name", "name_en", "org", "position", "grade", "hire_date",
@@ -39,7 +40,6 @@ COLUMNS = ("employee_no", "name", "name_en", "org", "position", "grade", "hire_d
 EXTRA_COLUMNS = ("effective_date",)
 REQUIRED = ("employee_no", "name", "org", "position", "hire_date")
 DATE_COLUMNS = ("hire_date", "work_start_date", "effective_date")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SLASH_DATE = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$")
 
 

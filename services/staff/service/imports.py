@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session
 from services.staff.models import AuditEvent, Employee, OrgUnit
 from services.staff.service import assignments, employees, schedule_store
 from services.staff.service.common import EVERYTHING, Sight, get_unit, subtree_clause, within_any
-from services.staff.service.import_rows import COLUMNS, FORMULA_START, REQUIRED, Row, RowError
+from services.staff.service.import_rows import COLUMNS, REQUIRED, Row, RowError
 from shared.audit import Actor, record
 from shared.errors import AppError, ValidationFailed
+from shared.spreadsheets import defuse
 
 #: Placeholders standing in for required values a row lacks, so the store checks still run
 #: on the values it has (their own errors on the placeholders are dropped). Empty strings:
@@ -311,13 +312,8 @@ def export_rows(*, session: Session, scopes: list[str] | None, org: str | None =
     for e in session.scalars(stmt.order_by(Employee.employee_no)).unique():
         d = employees.employee_dict(e)
         d["grade"] = e.grade_override
-        rows.append([_safe(d.get(c)) for c in COLUMNS])
+        rows.append([defuse(d.get(c)) for c in COLUMNS])
     return rows
-
-
-def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 __all__ = ["COLUMNS", "REQUIRED", "export_rows", "import_rows"]
