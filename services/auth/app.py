@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,6 +31,8 @@ from shared.http import ServiceClient
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import build_app
+
+M = TypeVar("M")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("hr.auth")
@@ -86,26 +89,27 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup
-    _install_direct(app)
-    lane = check_lane(app.wsgi_app, engine=engine_of(app, db),
-                      clock=lambda: app.extensions["auth_clock"]().timestamp())
+    direct = _behind_proxy(app, lambda inner: CheckDirect(inner, app=app,
+                                                          engine=engine_of(app, db)))
+    app.extensions["auth_check_direct"] = direct
+    lane = _behind_proxy(app, lambda inner: check_lane(
+        inner, engine=engine_of(app, db),
+        clock=lambda: app.extensions["auth_clock"]().timestamp()))
     lane.enabled = settings.replay
-    app.wsgi_app = lane  # type: ignore[method-assign]
     app.extensions["auth_check_lane"] = lane
     return app
 
 
-def _install_direct(app: Flask) -> None:
-    """The direct check path (`api.check_direct`) right in front of Flask: behind ProxyFix
-    when there is one, so it sees the client's address as Flask's `remote_addr` does."""
+def _behind_proxy(app: Flask, wrap: Callable[[Any], M]) -> M:
+    """Put a middleware (the check lane, the direct check path) in front of what the app
+    serves, but behind ProxyFix when there is one (`HR_PROXY_HOPS`): their access lines then
+    name the client's address, as Flask's `remote_addr` does, not the gateway's."""
     outer = app.wsgi_app
-    inner = outer.app if isinstance(outer, ProxyFix) else outer
-    direct = CheckDirect(inner, app=app, engine=engine_of(app, db))
     if isinstance(outer, ProxyFix):
-        outer.app = direct
+        outer.app = middleware = wrap(outer.app)
     else:
-        app.wsgi_app = direct  # type: ignore[method-assign]
-    app.extensions["auth_check_direct"] = direct
+        app.wsgi_app = middleware = wrap(outer)  # type: ignore[method-assign]
+    return middleware
 
 
 def prepare(settings: Settings) -> None:

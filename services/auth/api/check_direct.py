@@ -46,7 +46,7 @@ from services.auth.domain.scope import end_instant, today_in
 from services.auth.service import checks, tokens
 from shared.db import autocommit
 from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
-from shared.metrics import LATENCY, REQUESTS
+from shared.metrics import observe_request
 
 _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 
@@ -86,8 +86,7 @@ class CheckDirect:
         start_response("200 OK", [("Content-Type", "application/json"),
                                   ("Content-Length", str(len(body))),
                                   ("Cache-Control", "no-store"), (REQUEST_ID_HEADER, rid)])
-        REQUESTS.labels(self._service, path, "POST", "200").inc()
-        LATENCY.labels(self._service, path, "POST").observe(time.perf_counter() - started)
+        observe_request(self._service, path, "POST", 200, time.perf_counter() - started)
         log_access(method="POST", path=path, status=200, started=started, sub=sub,
                    remote=environ.get("REMOTE_ADDR"), request_id=rid)
         self.answered += 1
