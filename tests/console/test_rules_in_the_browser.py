@@ -2,9 +2,11 @@
 services with the demo organisation: 刘思远 (hr of HQ, performance:policy over the root)
 changes a rule's points on the rulebooks page — a deduction range whose lowest figure is above
 its highest first (422 beside the field, nothing written) — and performance then holds version
-2 with the new points; 张伟 (SB01's branch head) is offered no such form, and the same POST
-with his token is refused (403). 刘思远 also cancels, from 彭飞's page and with a reason, the
-transfer staff holds for next month. Screenshots go to var/test-artifacts/console/<store>/."""
+2 with the new points, shown in the rule's version history; she adds a rule to its rulebook
+and saves the policy (caps unchanged) as its next version; 张伟 (SB01's branch head) is
+offered no such form, and the same POST with his token is refused (403). 刘思远 also
+cancels, from 彭飞's page and with a reason, the transfer staff holds for next month.
+Screenshots go to var/test-artifacts/console/<store>/."""
 
 from __future__ import annotations
 
@@ -55,6 +57,39 @@ def test_the_policy_holder_versions_a_rule_and_a_branch_head_cannot(user, consol
         page.locator("#view:not([aria-busy])").wait_for()
         page.get_by_role("heading", name="修改规则（生成新版本）").wait_for()
         hr.shot("rule-saved")
+        page.get_by_label("规则", exact=True).select_option(code)
+        page.get_by_role("button", name="查看版本历史").click()  # the new version is listed
+        expect(page.locator("#rf-history + div table")).to_contain_text(
+            "committee decision 2026-12")
+        hr.shot("rule-history")
+
+        book = rule["rulebook"]  # a new rule in the same rulebook, points only (no range)
+        page.locator("#rf-book").select_option(book)
+        page.locator("#rf-code").fill("CONSOLE-TEST-1")
+        page.locator("#rf-category").fill("service")
+        page.locator("#rf-new-zh").fill("控制台新增规则")
+        page.locator("#rf-new-en").fill("A rule added from the console")
+        page.locator("#rf-source").fill("《银行客户经理工作制度》")
+        page.locator("#rf-new-points").fill("1")
+        page.locator("#rf-new-reason").fill("added in the browser test")
+        page.get_by_role("button", name="新增规则", exact=True).click()
+        expect(page.locator("#status")).to_have_text("已新增 CONSOLE-TEST-1。")
+        added = stack.request("GET", "performance", "/rules/CONSOLE-TEST-1",
+                              token=stack.admin_token()).json()
+        assert (added["rulebook"], added["points"]) == (book, 1)
+
+        policy = stack.request("GET", "performance", "/policy", token=stack.admin_token()).json()
+        page.get_by_role("heading", name="考核政策").wait_for()
+        expect(page.locator("#rf-policy-version")).to_have_text(
+            f'现行政策第 {policy["version"]} 版。')
+        page.locator("#rf-policy-reason").fill("caps reviewed, unchanged")  # same caps, saved
+        page.get_by_role("button", name="保存政策").click()
+        expect(page.locator("#rf-policy-version")).to_have_text(
+            f'政策已保存为第 {policy["version"] + 1} 版。')
+        saved = stack.request("GET", "performance", "/policy", token=stack.admin_token()).json()
+        assert saved["version"] == policy["version"] + 1
+        assert saved["authority_caps"] == policy["authority_caps"]
+        hr.shot("policy-saved")
 
         # a transfer staff holds for next month: HR cancels it from the employee's page
         later = str(dt.date.today() + dt.timedelta(days=40))

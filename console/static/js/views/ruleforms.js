@@ -65,7 +65,7 @@ function editRuleForm(rules, reload) {
   const pick = h('select', {}, rules.map((r) => h('option', { value: r.code }, `${r.code} · ${r.title_zh}`)));
   const slots = h('div', {});
   const history = h('div', {});
-  const form = h('form', { class: 'card', 'aria-labelledby': 'rf-edit-title' },
+  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'rf-edit-title' },
     h('h2', { id: 'rf-edit-title' }, tf('edit')), checked('rf-rule', 'code', tf('rule'), pick), slots,
     formError(), h('button', { type: 'submit' }, tf('save')),
     h('button', { type: 'button', class: 'secondary', id: 'rf-history' }, tf('history')), history);
@@ -107,7 +107,7 @@ function editRuleForm(rules, reload) {
 
 function addRuleForm(rules, reload) {
   const books = [...new Set(rules.map((r) => r.rulebook))].sort();
-  const form = h('form', { class: 'card', 'aria-labelledby': 'rf-add-title' },
+  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'rf-add-title' },
     h('h2', { id: 'rf-add-title' }, tf('add')),
     checked('rf-book', 'rulebook', tf('book'), h('select', {}, books.map((b) => h('option', { value: b }, b)))),
     checked('rf-code', 'code', tf('code'), input('', { required: true, pattern: '[A-Z][A-Z0-9-]{1,39}' })),
@@ -130,7 +130,7 @@ function addRuleForm(rules, reload) {
 
 // The policy in force, editable: each role's cap, the confirmers, the appeal window and deciders.
 function policyForm() {
-  const form = h('form', { class: 'card', 'aria-labelledby': 'rf-policy-title' }, h('h2', { id: 'rf-policy-title' }, tf('policy')));
+  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'rf-policy-title' }, h('h2', { id: 'rf-policy-title' }, tf('policy')));
   const status = h('p', { class: 'hint', id: 'rf-policy-version' });
   const body = h('div', {});
   form.append(status, body, formError(), h('button', { type: 'submit' }, tf('policySave')));
