@@ -31,7 +31,6 @@ roles are read live by every check, so a change shows on the very next one.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -40,7 +39,7 @@ import orjson
 from flask import Flask
 from sqlalchemy import Engine
 
-from services.auth.api.check_lane import ENVIRON_KEY, MAX_BODY, PATHS, Replayable
+from services.auth.api.check_lane import ENVIRON_KEY, PATHS, Replayable, read_body
 from services.auth.api.checks import BATCH_FIELDS, BATCH_MAX, CHECK_FIELDS, ITEM_FIELDS, plain_item
 from services.auth.domain.scope import end_instant, today_in
 from services.auth.service import checks, tokens
@@ -103,7 +102,7 @@ class CheckDirect:
             return None
         sub = str(claims["sub"])
         user_id = int(sub)  # ValueError: not a user of this service — Flask says 403
-        items = self._items(_read_body(environ), single)
+        items = self._items(read_body(environ), single)
         if items is None:
             return None
         now = self._app.extensions["auth_clock"]()
@@ -144,17 +143,3 @@ class CheckDirect:
             return None
         return [(item["permission"], item["org"]) for item in listed]
 
-
-def _read_body(environ: dict[str, Any]) -> bytes | None:
-    """The request body (and put back for Flask), or None when it is not a plain, bounded,
-    length-delimited body."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
-    except ValueError:
-        return None
-    if not 0 < length <= MAX_BODY or environ.get("HTTP_TRANSFER_ENCODING"):
-        return None
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    return body if len(body) == length else None

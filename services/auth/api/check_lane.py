@@ -40,7 +40,7 @@ from sqlalchemy import Engine
 
 from shared.replay import Replayable, ReplayLane
 
-__all__ = ["ENVIRON_KEY", "PATHS", "Replayable", "check_lane"]
+__all__ = ["ENVIRON_KEY", "PATHS", "Replayable", "check_lane", "read_body"]
 
 PATHS = frozenset({"/auth/check", "/auth/check/batch"})
 #: Set by the check views (`api.checks._replayable`): the generation and the instants the
@@ -65,15 +65,16 @@ def _check_key(environ: dict[str, Any]) -> tuple[Any, ...] | None:
     if (path not in PATHS or environ.get("REQUEST_METHOD") != "POST"
             or environ.get("QUERY_STRING")):
         return None
-    body = _read_body(environ)
+    body = read_body(environ)
     if body is None:
         return None
     return (path, environ.get("CONTENT_TYPE"), environ.get("HTTP_AUTHORIZATION"), body)
 
 
-def _read_body(environ: dict[str, Any]) -> bytes | None:
+def read_body(environ: dict[str, Any]) -> bytes | None:
     """The request body (and put back for Flask), or None when it is not a plain, bounded,
-    length-delimited body — such a request goes to Flask as it came."""
+    length-delimited body — such a request goes to Flask as it came. The direct check path
+    (`api.check_direct`) reads its bodies the same way."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or "")
     except ValueError:
