@@ -89,6 +89,13 @@ def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
         huang.login(deputy, english=True, password=DEPUTY_PASSWORD)
         page = huang.page
         huang.go("Incidents & scorecards")
+        # The awaiting list reads every page, not the first 200: paged one at a time here,
+        # it must gather exactly what the server counts.
+        ids, total = page.evaluate("""async () => {
+            const api = await import(new URL('js/api.js', document.baseURI).href);
+            const all = await api.getAll('/performance/incidents', {}, { size: 1 });
+            return [all.items.map((i) => i.id), all.total]; }""")
+        assert total >= 1 and len(ids) == total == len(set(ids)) and incident in ids
         page.locator("#awaiting").get_by_role("link", name=f"Open #{incident}").click()
         page.get_by_label("Comment (optional)").fill("核实无误")
         huang.shot("review")

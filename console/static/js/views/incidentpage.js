@@ -6,7 +6,7 @@
 // 409 for a period already signed off) is shown in the status region.
 // Also: the incidents awaiting the reader's decision, and the subject's own incidents.
 
-import { claims, get, post, query } from '../api.js';
+import { claims, get, getAll, post, query } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { addStrings, say, t } from '../i18n.js';
 import { errorBox, person, statusBadge, when } from './common.js';
@@ -166,8 +166,9 @@ function linkedTable(items) {
 
 // What awaits the reader's decision: recorded incidents they may review, appeals they decide.
 export async function awaiting() {
+  // Every page: a reviewer must not miss the 201st recorded incident in their scope.
   const [recorded, appealed] = await Promise.all(['recorded', 'appealed'].map((status) =>
-    get(`/performance/incidents${query({ status, per_page: 200 })}`)));
+    getAll('/performance/incidents', { status })));
   const items = [...recorded.items.filter(mayReview), ...appealed.items.filter(mayDecideAppeal)];
   return h('section', { class: 'card', id: 'awaiting' }, h('h2', {}, tp('await.title', { n: items.length })),
     linkedTable(items) || h('p', { class: 'hint' }, tp('await.none')));
