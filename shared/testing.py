@@ -8,6 +8,7 @@ every service's tests build tokens and databases the same way.
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import shutil
 import socket
@@ -57,6 +58,18 @@ def comparable(resp: Any) -> tuple[int, dict[str, str], bytes]:
     """A test client answer as status, headers (but its request id and date) and bytes."""
     headers = {k: v for k, v in resp.headers.items() if k not in {"X-Request-ID", "Date"}}
     return resp.status_code, headers, resp.data
+
+
+def raw_get(netloc: str, path: str) -> tuple[int, Any, str]:
+    """GET `path` exactly as written (`requests` would normalise `%6D` or `/./` itself):
+    status, the response (for its headers) and the body as text."""
+    conn = http.client.HTTPConnection(netloc, timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp, resp.read().decode()
+    finally:
+        conn.close()
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ Security Policy, one origin for the files and the four services' APIs. No browse
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import requests
 
 from console.server import CSP, STATIC, serve
 from shared.settings import SERVICES
-from shared.testing import ROOT, free_port
+from shared.testing import ROOT, free_port, raw_get
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 
@@ -210,15 +209,8 @@ def test_the_pages_hold_no_inline_script_or_style_and_nothing_from_elsewhere():
 def test_metrics_are_refused_as_the_gateway_refuses_them(console, path):
     served = requests.get(f"{console}/staff/org-units/SB01/tree", timeout=5)
     assert served.status_code == 200  # positive control: the service's other paths pass
-    # http.client sends the path as written (requests would decode `%6D` itself).
-    conn = http.client.HTTPConnection(urllib.parse.urlsplit(console).netloc, timeout=5)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        body = resp.read().decode()
-    finally:
-        conn.close()
-    assert resp.status == 404
+    status, resp, body = raw_get(urllib.parse.urlsplit(console).netloc, path)
+    assert status == 404
     assert resp.getheader("Content-Type") == "application/problem+json"
     assert "upstream" not in body
 

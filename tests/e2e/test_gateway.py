@@ -8,7 +8,6 @@ nginx binary the tests skip, except under CI=true (.ci/run installs nginx), wher
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import shutil
@@ -24,6 +23,7 @@ import pytest
 import requests
 
 from shared.settings import SERVICES
+from shared.testing import raw_get
 from tests.e2e.conftest import require
 from tests.e2e.harness import ROOT, free_port
 
@@ -260,13 +260,6 @@ def test_proxied_answers_may_not_be_sniffed_or_framed(echo_gateway, path):
 def test_metrics_are_refused_however_the_path_is_spelled(echo_gateway, path):
     served = requests.get(f"{echo_gateway.url}/staff/org-units/SB01/tree", timeout=5)
     assert served.status_code == 200  # positive control: the service's other paths pass
-    # http.client sends the path as written (requests would decode `%6D` itself).
-    conn = http.client.HTTPConnection(f"127.0.0.1:{echo_gateway.port}", timeout=5)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        body = resp.read().decode()
-    finally:
-        conn.close()
-    assert resp.status == 404
+    status, _resp, body = raw_get(f"127.0.0.1:{echo_gateway.port}", path)
+    assert status == 404
     assert "upstream" not in body
