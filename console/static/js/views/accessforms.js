@@ -139,8 +139,8 @@ function bindingList(u, path, redraw) {
   onSubmit(form, async (button) => {
     const b = u.bindings.find((x) => String(x.id) === button.value);
     await api('DELETE', `${path}/roles/${encodeURIComponent(button.value)}`);
-    say(ta('revoked', { role: b.role, org: b.org }));
     await redraw();
+    say(ta('revoked', { role: b.role, org: b.org }));
   });
   return form;
 }
@@ -159,8 +159,8 @@ function grantForm(roles, path, redraw) {
   onSubmit(form, async () => {
     const made = await post(`${path}/roles`, { role: role.value, org: org.value.trim(),
       valid_from: from.value || null, valid_to: to.value || null });
-    say(ta('granted', { role: made.role, org: made.org }));
     await redraw();
+    say(ta('granted', { role: made.role, org: made.org }));
   });
   return section(ta('grant'), form);
 }

@@ -125,8 +125,8 @@ function renameForm(info, redraw) {
     await api('PATCH', `/staff/org-units/${encodeURIComponent(info.code)}`,
       { name_zh: nameZh.value.trim(), name_en: nameEn.value.trim() || null });
     forgetUnits();
+    await redraw(info.code); // then say it: the status means the page shows the change
     say(tf('renamed', { code: info.code }));
-    await redraw(info.code);
   });
   return foldout('unit-rename', tf('rename'), form);
 }
@@ -142,8 +142,8 @@ function activeForm(info, redraw) {
   onSubmit(form, async () => {
     await api('PATCH', `/staff/org-units/${encodeURIComponent(info.code)}`, { active: !active });
     forgetUnits();
-    say(tf(active ? 'deactivated' : 'reactivated', { code: info.code }));
     await redraw(info.code);
+    say(tf(active ? 'deactivated' : 'reactivated', { code: info.code }));
   });
   return foldout('unit-active', tf('active'), form);
 }
@@ -159,8 +159,8 @@ function moveForm(info, redraw) {
     const moved = await post(`/staff/org-units/${encodeURIComponent(info.code)}/move`,
       { parent: parent.value.trim() });
     forgetUnits();
-    say(tf('moved', { code: moved.code, path: moved.path }));
     await redraw(info.code);
+    say(tf('moved', { code: moved.code, path: moved.path }));
   });
   return foldout('unit-move', tf('move'), form);
 }

@@ -127,8 +127,8 @@ export function editPositionForm(p, redraw) {
     if (!Object.keys(changes).length) { say(tf('unchanged')); return; }
     const saved = await api('PATCH', `/staff/positions/${encodeURIComponent(p.code)}`, changes);
     forgetPositions();
-    say(tf('saved', { code: saved.code, version: saved.version }));
     await redraw();
+    say(tf('saved', { code: saved.code, version: saved.version }));
   });
   return foldout('position-edit', tf('edit'), form);
 }

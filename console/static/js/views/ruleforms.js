@@ -100,8 +100,8 @@ function editRuleForm(rules, reload) {
       reason: val('reason'),
     };
     const saved = await post(`/performance/rules/${encodeURIComponent(pick.value)}/versions`, body);
-    say(tf('saved', { code: saved.code, version: saved.version ?? '' }));
     await reload();
+    say(tf('saved', { code: saved.code, version: saved.version ?? '' }));
   });
 }
 
@@ -123,8 +123,8 @@ function addRuleForm(rules, reload) {
     const body = { code: val('code'), category: val('category'), title_zh: val('title_zh'),
       title_en: val('title_en'), source: val('source'), points: numberOrNull(val('points')), reason: val('reason') };
     const made = await post(`/performance/rulebooks/${encodeURIComponent(val('rulebook'))}/rules`, body);
-    say(tf('created', { code: made.code }));
     await reload();
+    say(tf('created', { code: made.code }));
   });
 }
 
@@ -170,7 +170,7 @@ export function cancelChangeForm(e, change, redraw) {
   return onSubmit(form, async () => {
     const reason = form.querySelector('[name="reason"]').value;
     await post(`/staff/scheduled-changes/${change.id}/cancel`, { reason });
-    say(tf('cancelled', { date: change.effective_date }));
     await redraw();
+    say(tf('cancelled', { date: change.effective_date }));
   });
 }
