@@ -26,8 +26,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import jwt
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -101,12 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         info = {"org": org, "history": history, "must_cover": must_cover}
         heads, hrs = [], []
         for no, role, code, path, size in _callers(info):
-            # Signed with the parsed key: `SigningKey.sign` serialises and re-parses the PEM
-            # each time (RSA key checks, tens of ms), which over every caller looked a hang.
-            token = jwt.encode(tokens.claims(sub=leave_data.sub(no), emp=no,
-                                             roles=[(role, code, path)], ttl=7200),
-                               key.private_key, algorithm="RS256",
-                               headers={"kid": key.kid, "typ": "at+jwt"})
+            token = tokens.user(sub=leave_data.sub(no), emp=no, roles=[(role, code, path)],
+                                ttl=7200)
             per_page = 20
             page = 1 + (size // per_page) // 2
             row = (f"/leave/approvals?page={page}&per_page={per_page}",

@@ -42,8 +42,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import jwt
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -103,12 +101,8 @@ def requests_of(org: Any, tokens: Any, client: Any) -> dict[str, list[tuple[str,
 
     def header(no: str, role: str | None, unit: Any) -> dict[str, str]:
         roles = [(role, unit.code, unit.path)] if role else []
-        # Signed with the parsed key: `SigningKey.sign` re-parses the PEM each time (RSA key
-        # checks, tens of ms), which over ~2,600 callers looked a hang (as in leave_profile).
-        claims = tokens.claims(sub=performance_data.sub(no), emp=no, roles=roles, ttl=7200)
-        return {"Authorization": "Bearer " + jwt.encode(
-            claims, tokens.key.private_key, algorithm="RS256",
-            headers={"kid": tokens.key.kid, "typ": "at+jwt"})}
+        return {"Authorization": "Bearer " + tokens.user(
+            sub=performance_data.sub(no), emp=no, roles=roles, ttl=7200)}
 
     rng = random.Random(11)
     active = [e for e in org.employees if e[10] == "active"]

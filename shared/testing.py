@@ -116,7 +116,10 @@ class SigningKey:
     def sign(self, claims: dict[str, Any], *, kid: str | None = None, alg: str = "RS256",
              typ: str = "at+jwt") -> str:
         headers = {"kid": kid or self.kid, "typ": typ}
-        return jwt.encode(claims, self.private_pem(), algorithm=alg, headers=headers)
+        # The parsed key for RSA (PyJWT would re-parse a PEM with its key checks, tens of ms
+        # a token, on every call); the PEM bytes for any other algorithm (an HMAC secret).
+        key = self.private_key if alg.startswith(("RS", "PS")) else self.private_pem()
+        return jwt.encode(claims, key, algorithm=alg, headers=headers)
 
 
 @dataclass

@@ -33,8 +33,8 @@ class RuleRead(ma.Schema):
                                  "\"disqualification\"}."})
     source = ma.fields.String(required=True, metadata={
         "example": "《银行支行客户经理职责》首问责任制 第四条(二)",
-        "description": "Where the rule comes from: a source document (numbered as in "
-                       "docs/domain.md) and its article."})
+        "description": "Where the rule comes from: a source document, by its title "
+                       "(listed in docs/domain.md), and its article."})
     version = ma.fields.Integer(required=True, metadata={
         "description": "This rule's version (from 1); incidents keep the one they were judged "
                        "under."})
