@@ -3,10 +3,11 @@ token, asking 10 different questions each — 10,000 distinct requests sent in a
 turn — once with the check lane on (credited only with the hits this mix gives) and once on
 the full path (`HR_REPLAY=0`, the same database), so no cache measures itself.
 
-Tokens are real: each user logs in once with the password grant (argon2 at the service's
-cost, in parallel before the rows; ~1,000 × 50–100 ms of CPU). Questions mix what callers
-ask: the user's own roles' permissions over units at every depth, in scope and out of it,
-and permissions they do not hold."""
+Tokens are real: each user is signed in once before the rows by the password grant's own
+issuance code on auth's database (`bench.auth_signin`: the same tokens, sign-in and audit
+rows; only the argon2 verification is skipped, which the login rows measure). Questions mix
+what callers ask: the user's own roles' permissions over units at every depth, in scope and
+out of it, and permissions they do not hold."""
 
 from __future__ import annotations
 
@@ -17,14 +18,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.auth_scenarios import (
-    FORM,
-    PASSWORD,
-    _login_body,
-    _post,
-    _tree,
-    load_auth_data,
-)
+from bench.auth_scenarios import _post, _tree, load_auth_data
+from bench.auth_signin import sign_in
 from bench.load import Result, http_load
 from bench.scenarios import Run, scenario
 
@@ -42,21 +37,11 @@ def load_mix(run: Run) -> list[tuple[str, dict[str, str], bytes]]:
     """(path, headers, body) of every request, shuffled."""
     if id(run.env) in _mix:
         return _mix[id(run.env)]
-    data = load_auth_data(run.env)
+    load_auth_data(run.env)
     rng = random.Random(SEED)
     users = rng.sample(range(20_000), USERS)
-    url = data.server.base_url + "/auth/token"
     t0 = time.perf_counter()
-
-    def login(n: int) -> str:
-        status, body = _post(url, _login_body(f"bench-u{n:05d}", PASSWORD), FORM)
-        if status != 200:
-            raise RuntimeError(f"login bench-u{n:05d}: {status} {body}")
-        return body["access_token"]
-
-    # From several loopback addresses: the brake counts failures only, but stay polite.
-    with ThreadPoolExecutor(8) as pool:
-        tokens = list(pool.map(login, users))
+    tokens = sign_in(run.env, [f"bench-u{n:05d}" for n in users])
     codes = [code for code, _path, _level in _tree()]
     requests_: list[tuple[str, dict[str, str], bytes]] = []
     for token in tokens:
@@ -66,7 +51,7 @@ def load_mix(run: Run) -> list[tuple[str, dict[str, str], bytes]]:
                                "org": rng.choice(codes)}).encode()
             requests_.append(("/auth/check", headers, body))
     rng.shuffle(requests_)
-    print(f"  auth mix: {USERS:,} users logged in, {len(requests_):,} distinct checks, "
+    print(f"  auth mix: {USERS:,} users signed in, {len(requests_):,} distinct checks, "
           f"{time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     _mix[id(run.env)] = requests_
     return requests_
