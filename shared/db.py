@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from flask_sqlalchemy import SQLAlchemy
@@ -63,7 +64,10 @@ def engine_options(url: str) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
     # No pre-ping (a round trip per request): a connection that died is dropped by the pool
     # when it fails, that one request answers 503 (shared.errors), and the next reconnects.
-    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 10}
+    # JSON columns are parsed by orjson (the same values as the standard library's parser,
+    # several times faster: an inbox page parses two JSON values a row); written as before.
+    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 10,
+            "json_deserializer": orjson.loads}
 
 
 @event.listens_for(Engine, "connect")
