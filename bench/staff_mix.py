@@ -27,6 +27,7 @@ from typing import Any
 
 from bench import staff_data
 from bench.load import Result
+from bench.priming import prime
 from bench.scenarios import Run, scenario
 from bench.staff_scenarios import CONCURRENCY, PREFIX, SERVERS, seeded
 
@@ -116,6 +117,11 @@ def check_answers(base_url: str, requests: list[tuple[str, dict[str, str]]]) -> 
     return min(SAMPLE, len(requests))
 
 
+#: What each token asks before a mix row (`bench.priming`): an employee who does not exist
+#: (a 404, which no lane keeps).
+PRIMER = "/staff/employees/NOBODY0"
+
+
 def _mix_row(kind: str, server: str) -> None:
     @scenario(f"{PREFIX} GET /staff/employees… (mix: many callers × 8 questions, {kind})",
               needs=("staff",))
@@ -127,11 +133,17 @@ def _mix_row(kind: str, server: str) -> None:
             info["mix"] = (requests, roles)
         requests, roles = info["mix"]
         base = run.env.service(server).base_url
+        if f"primed {server}" not in info:  # each server's workers see every token first
+            info[f"primed {server}"] = prime(
+                [(base + PRIMER, headers["Authorization"]) for _path, headers in requests],
+                expect=404)
         result = run.http(base + "/staff/employees", concurrency=CONCURRENCY,
                           variants=requests)
         held = ", ".join(f"{n} {role}" for role, n in roles.most_common())
         result.note = (f"{sum(roles.values()):,} callers ({held}), {len(requests):,} distinct "
-                       f"requests, shuffled; {info['note']}; concurrency {CONCURRENCY}")
+                       f"requests, shuffled; every token seen before the row "
+                       f"({info[f'primed {server}']:,} primer requests); {info['note']}; "
+                       f"concurrency {CONCURRENCY}")
         return result
 
 
