@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Result
-from bench.machine import describe, hit_rate, replay_counts
+from bench.machine import describe
 from bench.scenarios import BASELINE, REGISTRY, Run, Scenario
 from bench.servers import Environment, ServiceMissing
 
@@ -74,11 +74,6 @@ def aggregate(rounds: list[dict[str, Any]], bases: list[dict[str, Any] | None]) 
                      if b and r.get(key) is not None and b.get(key)]
         ratios[key] = round(statistics.median(per_round), 3) if per_round else None
     merged["ratios"] = ratios
-    replays = [r["replay"] for r in rounds if r.get("replay")]
-    if replays:
-        hits, lookups = sum(r["hits"] for r in replays), sum(r["lookups"] for r in replays)
-        merged["replay"] = {"hits": hits, "lookups": lookups,
-                            "hit_rate": round(hits / lookups, 4) if lookups else None}
     if len(rounds) > 1:
         merged["per_round"] = [{k: r.get(k) for k in (*METRICS, "requests", "errors")}
                                for r in rounds]
@@ -93,22 +88,9 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def _metered(env: Environment) -> dict[str, tuple[str, str]]:
-    """Every running service server: name → (its URL prefix, its origin)."""
-    return {name: (name.split("-")[0], server.base_url)
-            for name, server in env.servers.items() if name != "bare"}
-
-
-def _hits(replay: dict[str, Any] | None) -> str:
-    """The share of the row's answers a replay lane gave ("—": no lane was asked)."""
-    if not replay or replay.get("hit_rate") is None:
-        return "—"
-    return f"{100 * replay['hit_rate']:.1f}"
-
-
 def render(rows: list[dict[str, Any]]) -> str:
     header = ["scenario", "rate/s", "×bare", "p50 ms", "×bare", "p95 ms", "×bare", "p99 ms",
-              "×bare", "cpu µs", "×bare", "hit %", "n", "errors"]
+              "×bare", "cpu µs", "×bare", "n", "errors"]
     table = [header]
     notes: dict[int, str] = {}
     for row in rows:
@@ -125,7 +107,7 @@ def render(rows: list[dict[str, Any]]) -> str:
             _fmt(r["p95_ms"], 3), _ratio(ratios.get("p95_ms")),
             _fmt(r["p99_ms"], 3), _ratio(ratios.get("p99_ms")),
             _fmt(r.get("server_cpu_us"), 0), _ratio(ratios.get("server_cpu_us")),
-            _hits(r.get("replay")), str(r["requests"]), str(r["errors"]),
+            str(r["requests"]), str(r["errors"]),
         ])
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     out = []
@@ -169,9 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     for name in s.needs:
                         env.service(name)
-                    before = replay_counts(_metered(env))
                     result: Result = s.func(run)
-                    replay = hit_rate(before, replay_counts(_metered(env)))
                 except ServiceMissing as exc:
                     failures[s.name] = {"status": "skipped", "reason": str(exc)}
                     continue
@@ -181,8 +161,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {failures[s.name]['reason']}", file=sys.stderr)
                     continue
                 summary = result.summary()
-                if replay is not None:
-                    summary["replay"] = replay
                 if s.name == BASELINE:
                     base = summary
                 measured[s.name].append(summary)

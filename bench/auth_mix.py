@@ -1,7 +1,7 @@
 """`/auth/check` under traffic as users make it (issue #12): 1,000 users, each with their own
 token, asking 10 different questions each — 10,000 distinct requests sent in a shuffled
-turn — once with the check lane on (credited only with the hits this mix gives) and once on
-the full path (`HR_REPLAY=0`, the same database), so no cache measures itself.
+turn. (A replay cache of identical checks, the former check lane, hit ~27 % of such traffic
+and cost more than it saved: removed.)
 
 Tokens are real: each user is signed in once before the rows by the password grant's own
 issuance code on auth's database (`bench.auth_signin`: the same tokens, sign-in and audit
@@ -16,11 +16,11 @@ import os
 import random
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from bench.auth_scenarios import _post, _tree, load_auth_data
 from bench.auth_signin import sign_in
 from bench.load import Result, http_load
+from bench.priming import prime
 from bench.scenarios import Run, scenario
 
 #: HR_BENCH_MIX_USERS scales it down for a quick check of the machinery (not of a target).
@@ -57,56 +57,24 @@ def load_mix(run: Run) -> list[tuple[str, dict[str, str], bytes]]:
     return requests_
 
 
-#: Asked by no request of the mix (its units are the tree's codes): priming a token with it
-#: leaves nothing for the check lane to replay in the measured rows.
+#: What each token asks before the row (`bench.priming`): a question the mix never asks (its
+#: units are the tree's codes).
 PRIMER = json.dumps({"permission": "leave:read", "org": "*"}).encode()
-PRIME_TIMES = 4
 
 
-def _prime(base: str, mix: list[tuple[str, dict[str, str], bytes]]) -> None:
-    """Each token's first check in a worker verifies its signature (PyJWT) and takes the
-    Flask path; a running service has seen its users' tokens long before (a token lives for
-    minutes and is used for every check its holder makes). A row of a few seconds would
-    otherwise measure mostly first sightings — with 1,000 users a 5 s row sends each token
-    about once. So every token asks `PRIMER` `PRIME_TIMES` times, each on a new connection
-    (gunicorn hands connections to its workers), before the row; not measured."""
-    tokens = sorted({headers["Authorization"] for _path, headers, _body in mix})
-
-    def ask(authorization: str) -> None:
-        status, answer = _post(base + "/auth/check", PRIMER, "application/json",
-                               {"Authorization": authorization})
-        if status != 200:
-            raise RuntimeError(f"priming /auth/check answered {status}: {answer}")
-
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(ask, tokens * PRIME_TIMES))
-
-
-def _check_mix(run: Run, server_name: str) -> Result:
+@scenario("auth POST /auth/check (mix: many users × 10 questions)", needs=("auth",))
+def check_mix(run: Run) -> Result:
     mix = load_mix(run)
-    base = run.env.service(server_name).base_url
-    status, answer = _post(base + "/auth/check", mix[0][2], "application/json",
+    url = run.env.service("auth").base_url + "/auth/check"
+    status, answer = _post(url, mix[0][2], "application/json",
                            {"Authorization": mix[0][1]["Authorization"]})
     if status != 200 or "code" not in answer:
-        raise RuntimeError(f"{server_name} /auth/check answered {status}: {answer}")
-    _prime(base, mix)
-    return http_load(base + "/auth/check", method="POST", variants=mix,
-                     concurrency=run.concurrency, duration=run.duration,
-                     max_requests=run.max_requests, warmup=run.warmup)
-
-
-@scenario("auth POST /auth/check (mix: many users × 10 questions, lane on)",
-          needs=("auth",))
-def check_mix(run: Run) -> Result:
-    result = _check_mix(run, "auth")
-    result.note = (f"{USERS * QUESTIONS:,} distinct (token, question) pairs, shuffled; the lane "
-                   "keeps what repeats")
-    return result
-
-
-@scenario("auth POST /auth/check (mix: many users × 10 questions, full path)",
-          needs=("auth-full-path",))
-def check_mix_full_path(run: Run) -> Result:
-    result = _check_mix(run, "auth-full-path")
-    result.note = "the same mix with HR_REPLAY=0: every answer computed"
+        raise RuntimeError(f"auth /auth/check answered {status}: {answer}")
+    primed = prime([(url, headers["Authorization"]) for _path, headers, _body in mix],
+                   body=PRIMER, content_type="application/json")
+    result = http_load(url, method="POST", variants=mix, concurrency=run.concurrency,
+                       duration=run.duration, max_requests=run.max_requests,
+                       warmup=run.warmup)
+    result.note = (f"{USERS * QUESTIONS:,} distinct (token, question) pairs, shuffled; every "
+                   f"token seen before the row ({primed:,} primer requests)")
     return result

@@ -135,43 +135,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check answer: {first.get_data(as_text=True).strip()}", file=sys.stderr)
         from services.auth.models import db
 
-        lane = app.extensions["auth_check_lane"]
-
-        def full(call: Any) -> Any:
-            """The same call through the full Flask path (the check lane replays nothing)."""
-            def through() -> Any:
-                lane.enabled = False
-                try:
-                    return call()
-                finally:
-                    lane.enabled = True
-            return through
-
         direct = app.extensions["auth_check_direct"]
 
         def flask(call: Any) -> Any:
-            """The same call through Flask alone (no lane, no direct path)."""
+            """The same call through Flask alone (no direct path)."""
             def through() -> Any:
-                lane.enabled = direct.enabled = False
+                direct.enabled = False
                 try:
                     return call()
                 finally:
-                    lane.enabled = direct.enabled = True
+                    direct.enabled = True
             return through
 
         queries = len(statements(app, db, flask(check), skip_transaction_control=True))
-        direct_queries = len(statements(app, db, full(check), skip_transaction_control=True))
+        direct_queries = len(statements(app, db, check, skip_transaction_control=True))
         batch_queries = len(statements(app, db, flask(batch), skip_transaction_control=True))
         for call in (bare, health, check, batch):  # warm every cache a worker would have
             for _ in range(200):
                 call()
 
         rows = [("bare Flask GET /bare/health", bare), ("GET /auth/health", health),
-                ("POST /auth/check (replayed)", check),
-                ("POST /auth/check (full path, direct)", full(check)),
-                ("POST /auth/check (full path, Flask)", flask(check)),
-                ("POST /auth/check/batch (10, replayed)", batch),
-                ("POST /auth/check/batch (10, direct)", full(batch)),
+                ("POST /auth/check (direct path)", check),
+                ("POST /auth/check (Flask)", flask(check)),
+                ("POST /auth/check/batch (10, direct path)", batch),
                 ("POST /auth/check/batch (10, Flask)", flask(batch))]
         results = {name: median_us(call, args.n, args.repeat) for name, call in rows}
         base = results[rows[0][0]]
@@ -181,15 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, us in results.items():
             print(f"{name:40}{us:>10.0f}{us / base:>8.2f}{us - base:>10.0f}")
         print(f"queries per check through Flask: {queries}, per batch: {batch_queries}; "
-              f"on the direct path: {direct_queries} (BEGIN/COMMIT/ROLLBACK not counted); "
-              "a replay reads only the generation")
+              f"on the direct path: {direct_queries} (BEGIN/COMMIT/ROLLBACK not counted)")
 
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
-            computed = full(check)  # the direct path: what a mix of users mostly takes
-            for _ in range(args.n):
-                computed()
+            for _ in range(args.n):  # the direct path: what a mix of users mostly takes
+                check()
             prof.disable()
             if args.dump:
                 prof.dump_stats(args.dump)

@@ -1,6 +1,6 @@
 """`python -m bench.chart [RESULT.json ...]` (`make bench-chart`): draw a bench run as a PNG
 beside its JSON — one bar per row for its rate as a share of the bare-Flask baseline's, with
-p95 and the replay hit rate written at the bar's end. Without arguments, the newest run.
+p95 written at the bar's end. Without arguments, the newest run.
 
 Drawn with Pillow's own font (no system font needed); labels are kept to ASCII for it."""
 
@@ -65,11 +65,8 @@ def draw(report: dict[str, Any]) -> Image.Image:
             "#2b7bb9" if ratio >= 0.25 else "#d9822b")
         pen.rectangle([LEFT, y + 6, LEFT + max(2, int(min(ratio, BAR_MAX) * scale)), y + ROW - 6],
                       fill=colour)
-        replay = result.get("replay") or {}
-        hits = (f"  hit {100 * replay['hit_rate']:.0f}%"
-                if replay.get("hit_rate") is not None else "")
         label = (f"{ratio:.2f}x  {_num(result.get('rate_per_s'))}/s  "
-                 f"p95 {_num(result.get('p95_ms'), 1)} ms{hits}")
+                 f"p95 {_num(result.get('p95_ms'), 1)} ms")
         pen.text((LEFT + int(min(ratio, BAR_MAX) * scale) + 8, y + 8), label, fill="black",
                  font=small)
     pen.text((20, height - 36), "bar: rate as a share of the bare Flask baseline's in the same "

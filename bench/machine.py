@@ -1,10 +1,7 @@
-"""What a bench run needs to say about where it ran, and how often the replay lanes hit.
+"""What a bench run needs to say about where it ran.
 
 A figure without its machine is not comparable: results record the CPU model, cores,
-memory, kernel, Python, PostgreSQL and the load average before and after the run. Hit
-rates come from the services' own Prometheus counters (`hr_replay_lookups_total`,
-`shared/metrics.py`), read before and after each row, so a row's figure is shown beside
-the share of its answers that were replays rather than computed."""
+memory, kernel, Python, PostgreSQL and the load average before and after the run."""
 
 from __future__ import annotations
 
@@ -14,8 +11,6 @@ import re
 import socket
 import subprocess
 from typing import Any
-
-import requests
 
 
 def describe(store: str) -> dict[str, Any]:
@@ -67,38 +62,3 @@ def _postgres_version() -> str | None:
         return None
     found = re.search(r"(\d+(?:\.\d+)*)", out)
     return found.group(1) if found else out.strip() or None
-
-
-_SAMPLE = re.compile(r'^hr_replay_lookups_total\{lane="([^"]+)",result="(hit|miss)"\} (\S+)$',
-                     re.MULTILINE)
-
-
-def replay_counts(base_urls: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Per running server: {"hit": n, "miss": n} over its lanes (servers that do not answer
-    are left out)."""
-    out = {}
-    for name, (prefix, base) in base_urls.items():
-        try:
-            text = requests.get(f"{base}/{prefix}/metrics", timeout=5).text
-        except requests.RequestException:
-            continue
-        counts = {"hit": 0.0, "miss": 0.0}
-        for _lane, result, value in _SAMPLE.findall(text):
-            counts[result] += float(value)
-        out[name] = counts
-    return out
-
-
-def hit_rate(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]
-             ) -> dict[str, Any] | None:
-    """The row's replay lookups and the share that hit, or None when no lane was asked. A
-    server started during the row counts from zero."""
-    hits = lookups = 0.0
-    for name, now in after.items():
-        then = before.get(name, {"hit": 0.0, "miss": 0.0})
-        row_hits = now["hit"] - then["hit"]
-        hits += row_hits
-        lookups += row_hits + now["miss"] - then["miss"]
-    if lookups <= 0:
-        return None
-    return {"lookups": int(lookups), "hits": int(hits), "hit_rate": round(hits / lookups, 4)}

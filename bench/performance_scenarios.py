@@ -13,8 +13,7 @@ Performance asks staff over HTTP with its own client token, as in production: au
 issues it (auth provisions the services' clients at start), and the bench's key set
 publishes auth's keys beside its own so that staff verifies it. A scorecard read by someone
 other than the employee costs one `GET /staff/employees/{no}/chain`; a roll-up one
-`GET /staff/org-units/{code}`. Staff is the staff rows' server as it runs in production
-(its read lane replays an identical chain request while staff's data is unchanged).
+`GET /staff/org-units/{code}`. Staff is the staff rows' server as it runs in production.
 
 Targets (PostgreSQL, 16 connections): a scorecard p95 ≤ 25 ms; a roll-up of a
 2,000-employee branch p95 ≤ 250 ms; a constant number of queries per request

@@ -119,7 +119,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    environ = {"HR_ISSUER": ISSUER, "HR_LOG_JSON": "1", "HR_REPLAY": "0"}
+    environ = {"HR_ISSUER": ISSUER, "HR_LOG_JSON": "1"}
     _tmp, pg = throwaway_store("leave", args.store, environ)
     os.environ.update(environ)
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from bench.load import SERVING_GROUPS
 from shared.settings import SERVICES
@@ -188,23 +188,9 @@ class Environment:
             self.failed[name] = str(exc)
             raise
 
-    #: A second server of a service on the same database, with other settings.
-    VARIANTS: ClassVar[dict[str, tuple[str, dict[str, str]]]] = {
-        "staff-full-path": ("staff", {"HR_REPLAY": "0"}),
-        "auth-full-path": ("auth", {"HR_REPLAY": "0"}),
-    }
-
     def _start(self, name: str) -> Server:
         port = free_port()
         env = self._base_env()
-        if name in self.VARIANTS:
-            base, extra = self.VARIANTS[name]
-            self.service(base)  # its database exists and is migrated
-            env.update(extra, HR_SERVICE=base, **{f"HR_{base.upper()}_PORT": str(port)})
-            if self.pg is not None:
-                env[f"{base.upper()}_DATABASE_URL"] = self.pg.url(f"bench_{base}")
-            return self._spawn(name, ["-c", str(ROOT / "shared" / "gunicorn_conf.py")], env,
-                               port, f"/{base}/health")
         if name == "bare":
             env["HR_SERVICE"] = "leave"  # only so that the shared settings module loads
             env["HR_BENCH_BIND"] = f"127.0.0.1:{port}"

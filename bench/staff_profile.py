@@ -15,7 +15,6 @@ thread:
 
 - the bare endpoint (`bench/bare_app.py`), the baseline;
 - `GET /staff/health` (the platform's skeleton + one `SELECT 1`);
-  (the read lane is off, `HR_REPLAY=0`: every figure is the full path's)
 - `GET /staff/employees?org=BR04&subtree=true&per_page=50` with an all-org token and with a
   token scoped to BR04 (N = `-n`, 500);
 - `GET /staff/employees/{no}/chain` of the bench's outlet employee, both tokens
@@ -119,8 +118,7 @@ def build(store: str = "sqlite") -> Setup:
     from shared.testing import SigningKey, TokenFactory
     from shared.tokens import StaticKeySource, TokenVerifier
 
-    # The full path: with the read lane on, every call after the first would be a replay.
-    environ = {"HR_ISSUER": ISSUER, "HR_AUTH_URL": "http://127.0.0.1:9", "HR_REPLAY": "0"}
+    environ = {"HR_ISSUER": ISSUER, "HR_AUTH_URL": "http://127.0.0.1:9"}
     _tmp, pg = throwaway_store("staff", store, environ)
     try:
         settings = Settings("staff", environ=environ)

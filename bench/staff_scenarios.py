@@ -9,9 +9,9 @@ the same concurrency (the run's baseline row uses `--concurrency`, 8 by default)
 
 Targets (PostgreSQL, 16 connections): p95 ≤ 25 ms and ≥ 0.25× the bare endpoint's rate.
 
-The rows here send one token's one request again and again; the read lane answers ~100 % of
-them, so they run only when named (`--only`). `make bench` runs `bench.staff_mix`'s rows:
-many callers' tokens and varied questions, lane on and full path.
+The rows here send one token's one request again and again — not traffic as users make it —
+so they run only when named (`--only`). `make bench` runs `bench.staff_mix`'s row: many
+callers' tokens and varied questions.
 """
 
 from __future__ import annotations
@@ -74,9 +74,8 @@ def seeded(run: Run) -> dict[str, Any]:
     return info
 
 
-def _load(run: Run, path: str, headers: dict[str, str], note: str,
-          server: str = "staff") -> Result:
-    result = run.http(run.env.service(server).base_url + path, headers=headers,
+def _load(run: Run, path: str, headers: dict[str, str], note: str) -> Result:
+    result = run.http(run.env.service("staff").base_url + path, headers=headers,
                       concurrency=CONCURRENCY)
     result.note = f"{note}; concurrency {CONCURRENCY}"
     return result
@@ -99,45 +98,36 @@ def bare_same_concurrency(run: Run) -> Result:
     return result
 
 
-#: The staff server answering each kind of row: "staff" replays identical requests (its
-#: read lane, `services/staff/api/read_lane.py`), "staff-full-path" (the same database,
-#: `HR_REPLAY=0`) computes every answer.
-SERVERS = {"replayed": "staff", "full path": "staff-full-path"}
+@scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (all-org token)",
+          needs=("staff",), default=False)
+def subtree_listing(run: Run) -> Result:
+    info = seeded(run)
+    return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
+                 _whole_org(run), f"{info['branch_size']:,} in the subtree; {info['note']}")
 
 
-def _rows(kind: str, server: str) -> None:
-    @scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (all-org token, {kind})",
-              needs=("staff",), default=False)
-    def subtree_listing(run: Run) -> Result:
-        info = seeded(run)
-        return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
-                     _whole_org(run), f"{info['branch_size']:,} in the subtree; {info['note']}",
-                     server)
-
-    @scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (branch token, {kind})",
-              needs=("staff",), default=False)
-    def subtree_listing_branch_scope(run: Run) -> Result:
-        info = seeded(run)
-        return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
-                     _branch(run, info), f"{info['branch_size']:,} in the subtree", server)
-
-    @scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (all-org token, {kind})",
-              needs=("staff",), default=False)
-    def chain_resolution(run: Run) -> Result:
-        info = seeded(run)
-        return _load(run, f"/staff/employees/{info['chain_employee']}/chain", _whole_org(run),
-                     "an outlet employee", server)
-
-    @scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (branch token, {kind})",
-              needs=("staff",), default=False)
-    def chain_resolution_branch_scope(run: Run) -> Result:
-        info = seeded(run)
-        return _load(run, f"/staff/employees/{info['chain_employee']}/chain",
-                     _branch(run, info), "an outlet employee", server)
+@scenario(f"{PREFIX} GET /staff/employees?org=BR&subtree=true (branch token)",
+          needs=("staff",), default=False)
+def subtree_listing_branch_scope(run: Run) -> Result:
+    info = seeded(run)
+    return _load(run, f"/staff/employees?org={info['branch']}&subtree=true&per_page=50",
+                 _branch(run, info), f"{info['branch_size']:,} in the subtree")
 
 
-for _kind, _server in SERVERS.items():
-    _rows(_kind, _server)
+@scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (all-org token)",
+          needs=("staff",), default=False)
+def chain_resolution(run: Run) -> Result:
+    info = seeded(run)
+    return _load(run, f"/staff/employees/{info['chain_employee']}/chain", _whole_org(run),
+                 "an outlet employee")
+
+
+@scenario(f"{PREFIX} GET /staff/employees/{{no}}/chain (branch token)",
+          needs=("staff",), default=False)
+def chain_resolution_branch_scope(run: Run) -> Result:
+    info = seeded(run)
+    return _load(run, f"/staff/employees/{info['chain_employee']}/chain",
+                 _branch(run, info), "an outlet employee")
 
 
 @scenario(f"{PREFIX} GET /staff/employees?org=HQ&subtree=true (all 100k)", needs=("staff",),

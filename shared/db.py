@@ -9,11 +9,13 @@ fixtures.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import orjson
@@ -57,6 +59,19 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def sibling_migration(here: str, filename: str) -> ModuleType:
+    """Another revision file of the same alembic `versions/` directory as `here` (a
+    revision's `__file__`), loaded as a module: revision files are not importable by name,
+    and a revision that undoes an earlier one calls that one's `downgrade` (and its own
+    downgrade that one's `upgrade`) rather than writing the same SQL twice."""
+    path = Path(here).with_name(filename)
+    spec = importlib.util.spec_from_file_location(f"hr_migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def engine_options(url: str) -> dict[str, Any]:
@@ -148,6 +163,19 @@ def upgrade(migrations_dir: str | os.PathLike[str], url: str, revision: str = "h
             cfg = alembic_config(migrations_dir, url)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def downgrade(migrations_dir: str | os.PathLike[str], url: str, revision: str) -> None:
+    """Take the database at `url` down to `revision` (migration tests, an operator's undo)."""
+    url = normalise_url(url)
+    engine = create_engine(url, **engine_options(url))
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(migrations_dir, url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
     finally:
         engine.dispose()
 
@@ -340,8 +368,7 @@ def checkpoint_sqlite(url: str) -> None:
 
 def close_databases(app: Any) -> None:
     """A clean shutdown of one app (a gunicorn worker leaving): checkpoint SQLite's WAL and
-    close every pooled connection of every engine. Disposing an engine also retires the
-    connections the replay lanes keep per thread (`shared.replay`)."""
+    close every pooled connection of every engine."""
     ext = app.extensions.get("sqlalchemy") if hasattr(app, "extensions") else None
     if ext is None:
         return

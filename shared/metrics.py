@@ -1,5 +1,5 @@
-"""Prometheus metrics for operators: requests by route and status, latency, the database
-pool, and the replay lanes' hit rate.
+"""Prometheus metrics for operators: requests by route and status, latency, and the
+database pool.
 
 Why prometheus-client's multiprocess mode: gunicorn runs several workers per service and a
 scrape reaches only one of them; each worker writes its samples to memory-mapped files in
@@ -52,10 +52,6 @@ POOL_SIZE = Gauge(
     "hr_db_pool_connections_open", "Database connections the pool holds open.",
     ["service"], multiprocess_mode="livesum")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-REPLAYS = Counter(
-    "hr_replay_lookups_total",
-    "Replay-lane lookups (auth's check lane, staff's read lane): result=hit|miss.",
-    ["lane", "result"])
 
 
 #: The label children of one (service, route, method, status): looked up once, then reused.
@@ -68,7 +64,7 @@ _children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 def observe_request(service: str, route: str, method: str, status: int,
                     seconds: float | None) -> None:
     """Count one answer and (with `seconds`) its latency, as the request hook does; for code
-    that answers outside Flask's request path too (a WSGI lane in front of the app).
+    that answers outside Flask's request path too (auth's direct check path).
     `method` outside `METHODS` is counted as `other`."""
     if method not in METHODS:
         method = "other"
@@ -138,10 +134,6 @@ def exposition() -> bytes:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
     return generate_latest()
-
-
-def count_replay(lane: str, *, hit: bool) -> None:
-    REPLAYS.labels(lane, "hit" if hit else "miss").inc()
 
 
 def worker_exited(pid: int) -> None:

@@ -52,9 +52,6 @@ class Settings:
         self.bootstrap_admin = env.get("HR_BOOTSTRAP_ADMIN") or None
         self.log_level = env.get("HR_LOG_LEVEL", "INFO")
         self.log_json = _bool(env.get("HR_LOG_JSON"), True)
-        #: Replay lanes (`shared.replay`: auth's checks, staff's listings and chains) on; off
-        #: makes every request take the full path (the bench's "full path" rows).
-        self.replay = _bool(env.get("HR_REPLAY"), True)
         #: Base URLs of the other services (no prefix): service-to-service calls go there.
         self.urls = {
             name: env.get(f"HR_{name.upper()}_URL", f"http://127.0.0.1:{port}").rstrip("/")

@@ -16,7 +16,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.auth.api import PUBLIC_ENDPOINTS, blueprints
 from services.auth.api.check_direct import CheckDirect
-from services.auth.api.check_lane import check_lane
 from services.auth.api.common import authenticate
 from services.auth.api.oauth_schemas import TokenParam, TokenRequest
 from services.auth.api.wellknown import metadata_blueprint
@@ -92,16 +91,11 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     direct = _behind_proxy(app, lambda inner: CheckDirect(inner, app=app,
                                                           engine=engine_of(app, db)))
     app.extensions["auth_check_direct"] = direct
-    lane = _behind_proxy(app, lambda inner: check_lane(
-        inner, engine=engine_of(app, db),
-        clock=lambda: app.extensions["auth_clock"]().timestamp()))
-    lane.enabled = settings.replay
-    app.extensions["auth_check_lane"] = lane
     return app
 
 
 def _behind_proxy(app: Flask, wrap: Callable[[Any], M]) -> M:
-    """Put a middleware (the check lane, the direct check path) in front of what the app
+    """Put a middleware (the direct check path) in front of what the app
     serves, but behind ProxyFix when there is one (`HR_PROXY_HOPS`): their access lines then
     name the client's address, as Flask's `remote_addr` does, not the gateway's."""
     outer = app.wsgi_app

@@ -233,16 +233,3 @@ class RevokedAccessToken(Model):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class AuthState(Model):
-    """One row: the decision generation, which the database itself (triggers of migration
-    0003) raises at the commit of every transaction that changes what a permission check or
-    the bearer gate reads — users, roles, permissions, bindings, cached org paths, clients,
-    signing keys, revoked access tokens, ended sign-ins. `/auth/check` answers it has seen
-    are replayed only while it is unchanged (`api.check_lane`)."""
-
-    __tablename__ = "auth_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    generation: Mapped[int] = mapped_column(BigInteger, default=0)

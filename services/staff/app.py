@@ -12,13 +12,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from services.staff.api import blueprints
-from services.staff.api.read_lane import read_lane
 from services.staff.api.scheduled import install_due_step
 from services.staff.models import OrgUnit, Position, db
 from services.staff.notify import EventSender
 from services.staff.service import loading, outbox, schedule_store, scheduled
 from shared.audit import utcnow
-from shared.db import engine_of, init_db, ping, session_for, upgrade
+from shared.db import init_db, ping, session_for, upgrade
 from shared.permissions import authenticate_request
 from shared.settings import Settings
 from shared.tokens import JWKSKeySource, TokenVerifier
@@ -82,12 +81,6 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
     app.extensions["staff_clock"] = clock or utcnow
     install_due_step(app, after_apply=deliver_outbox)
-
-    lane = read_lane(app.wsgi_app, engine=engine_of(app, db),
-                     clock=lambda: app.extensions["staff_clock"]().timestamp())
-    lane.enabled = settings.replay
-    app.wsgi_app = lane  # type: ignore[method-assign]
-    app.extensions["staff_read_lane"] = lane
     return app
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -183,18 +182,6 @@ class UnitHeadcount(db.Model):  # type: ignore[name-defined]
     employees: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class StaffState(db.Model):  # type: ignore[name-defined]
-    """One row: the read generation, which the database itself (triggers of migration 0003)
-    raises at the commit of every transaction that changes what an employee listing or an
-    approver chain reads — employees, units, positions, head counts. Such answers are
-    replayed to an identical request only while it is unchanged (`api.read_lane`)."""
-
-    __tablename__ = "staff_state"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    generation: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
 class Assignment(db.Model):  # type: ignore[name-defined]
     """One stretch of an employee in a unit and position (hire, then each transfer)."""
 
@@ -284,9 +271,8 @@ class ScheduledChange(db.Model):  # type: ignore[name-defined]
     """A hire, transfer or status change dated after today (migration 0005).
 
     Why a table and not effective dating in every query: listings, chains, scope and
-    routing all read the employee row, and the read lane replays them under a generation
-    that only a write moves. So a dated change waits here and is *applied* — a write to
-    `employees` like any other, which moves the generation — by the due-changes step
+    routing all read the employee row. So a dated change waits here and is *applied* — a
+    write to `employees` like any other — by the due-changes step
     (`service.scheduled.apply_due`: on the first request of each day in every process, and
     `python -m services.staff apply-scheduled` for cron). `pending` is 1 while the change is
     scheduled and NULL afterwards, so the unique constraint allows one pending change of a

@@ -44,11 +44,10 @@ def people(app, auth):
 
 @pytest.fixture
 def paths(app):
-    """The lane off (every answer computed); `direct.enabled` chooses the path."""
-    lane, direct = app.extensions["auth_check_lane"], app.extensions["auth_check_direct"]
-    lane.enabled = False
+    """`direct.enabled` chooses the path."""
+    direct = app.extensions["auth_check_direct"]
     yield direct
-    lane.enabled = direct.enabled = True
+    direct.enabled = True
 
 
 def _requests_total(path: str) -> float:

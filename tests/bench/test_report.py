@@ -1,5 +1,5 @@
-"""The bench's report: each row's replay hit rate from the services' own counters, the
-table's hit column, the machine described, and the chart drawn from a saved run."""
+"""The bench's report: the table's figures beside their share of bare, the machine described,
+and the chart drawn from a saved run."""
 
 from __future__ import annotations
 
@@ -9,37 +9,22 @@ from PIL import Image
 
 from bench.__main__ import render
 from bench.chart import LEFT, ROW, TOP, draw
-from bench.machine import describe, hit_rate
+from bench.machine import describe
 
 
-def test_a_rows_hit_rate_counts_only_its_own_lookups():
-    before = {"auth": {"hit": 100.0, "miss": 10.0}}
-    after = {"auth": {"hit": 130.0, "miss": 20.0},
-             "staff": {"hit": 0.0, "miss": 40.0}}  # started during the row: from zero
-    assert hit_rate(before, after) == {"lookups": 80, "hits": 30, "hit_rate": 0.375}
-
-
-def test_a_row_no_lane_was_asked_has_no_hit_rate():
-    same = {"leave": {"hit": 0.0, "miss": 0.0}}
-    assert hit_rate(same, same) is None
-
-
-def _row(name, ratio, replay=None):
+def _row(name, ratio):
     result = {"unit": "req", "rate_per_s": 1000 * ratio, "p50_ms": 1.0, "p95_ms": 2.0,
               "p99_ms": 3.0, "server_cpu_us": 500, "requests": 10, "errors": 0,
               "ratios": {"rate_per_s": ratio, "p50_ms": 1.0, "p95_ms": 1.0, "p99_ms": 1.0,
                          "server_cpu_us": 1.0}}
-    if replay:
-        result["replay"] = replay
     return {"name": name, "status": "ok", "result": result}
 
 
-def test_the_table_shows_the_hit_rate_beside_the_figures():
-    table = render([_row("bare", 1.0),
-                    _row("check", 0.8, {"hits": 45, "lookups": 60, "hit_rate": 0.75})])
+def test_the_table_shows_each_rows_rate_beside_its_share_of_bare():
+    table = render([_row("bare", 1.0), _row("check", 0.8)])
     header, _rule, bare, check = table.splitlines()
-    assert "hit %" in header
-    assert check.split()[-3] == "75.0" and bare.split()[-3] == "—"
+    assert header.split()[:3] == ["scenario", "rate/s", "×bare"]
+    assert check.split()[1:3] == ["800", "0.80×"] and bare.split()[1:3] == ["1,000", "1.00×"]
 
 
 def test_the_machine_is_described():

@@ -104,8 +104,9 @@ def test_a_role_on_a_new_unit_flows_from_staff_through_auth_into_the_token(stack
 
 
 def test_a_disabled_user_shows_on_the_next_check_in_every_worker(stack):
-    """Repeated identical checks are replayed by each gunicorn worker's check lane; the
-    admin's change, handled by whichever worker, must end every replay at once."""
+    """Repeated identical checks, answered by each gunicorn worker from its remembered token
+    verification and the direct check path; the admin's change, handled by whichever
+    worker, must show in every worker's next answer."""
     require("auth")
     import requests
 
@@ -136,8 +137,8 @@ def test_a_disabled_user_shows_on_the_next_check_in_every_worker(stack):
 
 
 def test_a_hire_shows_on_the_next_listing_and_chain_in_every_worker(stack):
-    """Repeated identical listings and chains are replayed by each gunicorn worker's read
-    lane; a hire and a transfer, handled by whichever worker, must end every replay at once."""
+    """Repeated identical listings and chains over every gunicorn worker; a hire and a
+    transfer, handled by whichever worker, must show in every worker's next answer."""
     require("auth", "staff")
     import requests
 

@@ -3,11 +3,10 @@ back down to 0003."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import create_engine, text
 
 from services.leave.app import MIGRATIONS
-from shared.db import alembic_config, normalise_url, upgrade
+from shared.db import downgrade, normalise_url, upgrade
 
 REQUEST = ("INSERT INTO leave_requests (id, employee_no, type_code, start_date, end_date, days, "
            "days_by_year, calendar, status, reason, unit_code, unit_path, governing_code, "
@@ -20,14 +19,7 @@ STEP = ("INSERT INTO approval_steps (request_id, level, role, org, org_path, fin
 
 
 def _downgrade(url: str, revision: str) -> None:
-    engine = create_engine(normalise_url(url))
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(MIGRATIONS, url)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    downgrade(MIGRATIONS, url, revision)
 
 
 def test_steps_written_before_0004_get_their_requests_governing_path(databases):

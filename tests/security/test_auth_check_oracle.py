@@ -66,9 +66,9 @@ def test_a_client_asking_about_a_subject_keeps_the_precise_answer(auth):
     assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["org"]
 
 
-def test_an_answer_about_an_unknown_unit_is_not_replayed_once_the_unit_exists(auth, staff):
-    """The check lane must not keep "out of scope" for a code staff creates later inside the
-    caller's scope."""
+def test_an_answer_about_an_unknown_unit_is_not_kept_once_the_unit_exists(auth, staff):
+    """Nothing may keep "out of scope" for a code staff creates later inside the caller's
+    scope."""
     auth.user("bob", ("branch_head", "SB01"))
     token = auth.token("bob")
     assert auth.check(token, PERMISSION, "NEW1").get_json()["code"] == "out_of_scope"

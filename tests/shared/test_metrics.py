@@ -7,7 +7,6 @@ import pytest
 from flask.views import MethodView
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.metrics import count_replay
 from shared.web import Blueprint
 from tests.conftest import bearer
 from tests.shared.conftest import client_for
@@ -75,21 +74,6 @@ def test_latency_is_a_histogram_per_route(client, tokens):
     assert found[("hr_http_request_duration_seconds_bucket", labels)] >= 1
     assert ("hr_http_request_duration_seconds_count",
             labels[1:]) in found
-
-
-def test_replay_lookups_are_counted_by_lane_and_result(client):
-    before = samples(client)
-    count_replay("hr.test.lane", hit=True)
-    count_replay("hr.test.lane", hit=False)
-    count_replay("hr.test.lane", hit=True)
-    after = samples(client)
-
-    def of(found, result):
-        return found.get(("hr_replay_lookups_total",
-                          (("lane", "hr.test.lane"), ("result", result))), 0.0)
-
-    assert of(after, "hit") - of(before, "hit") == 2
-    assert of(after, "miss") - of(before, "miss") == 1
 
 
 def test_metrics_need_no_token_but_other_routes_still_do(client, tokens):

@@ -1,11 +1,10 @@
 """The direct check path: a plain `/auth/check` or `/auth/check/batch` of a user about
 themselves, answered below Flask with one statement (issue 12's full path).
 
-Under a realistic mix (1,000 users × 10 different questions) the check lane
-(`api.check_lane`) rarely has the answer, so every check took Flask's whole request
-machinery, the bearer gate's statement and the check's statement: ~5× the bare endpoint's
-CPU. This WSGI middleware, just in front of Flask (behind the check lane and ProxyFix),
-answers the common request itself:
+Under a realistic mix (1,000 users × 10 different questions) every check took Flask's whole
+request machinery, the bearer gate's statement and the check's statement: ~5× the bare
+endpoint's CPU. This WSGI middleware, just in front of Flask (behind ProxyFix), answers the
+common request itself:
 
 - a POST to one of the two paths, no query string, `Content-Type: application/json`, a
   length-delimited body that orjson decodes to exactly the shape the views' fast path
@@ -15,7 +14,7 @@ answers the common request itself:
   signature and claims checked before by the documented path, still in time, its key
   cached and published), a user's token with an integer subject;
 - then ONE statement on an autocommit connection (`service.checks.check_user_direct`):
-  the gate's live reads (revoked jti, the sign-in, the decision generation) and the
+  the gate's live reads (revoked jti, the sign-in) and the
   check's (permissions, cached unit paths, the user's status, bindings and roles) in one
   snapshot, and the same `decide()`.
 
@@ -24,13 +23,14 @@ ended sign-in, an unknown permission, a unit auth has not cached, a database err
 to Flask as it came, which reads everything again and answers as documented. What is
 answered here is what Flask answers, byte for byte (status, body, `Content-Type`,
 `Cache-Control`, `X-Request-ID`; `tests/auth/test_check_direct.py`), with the same access
-line, the same request metrics and, for the lane, the same `Replayable`. Nothing is cached
+line and the same request metrics. Nothing is cached
 across requests that a change could make stale: revocations, sign-ins, users, bindings and
 roles are read live by every check, so a change shows on the very next one.
 """
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,15 +39,32 @@ import orjson
 from flask import Flask
 from sqlalchemy import Engine
 
-from services.auth.api.check_lane import ENVIRON_KEY, PATHS, Replayable, read_body
 from services.auth.api.checks import BATCH_FIELDS, BATCH_MAX, CHECK_FIELDS, ITEM_FIELDS, plain_item
-from services.auth.domain.scope import end_instant, today_in
+from services.auth.domain.scope import today_in
 from services.auth.service import checks, tokens
 from shared.db import autocommit
 from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
 from shared.metrics import observe_request
 
 _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+PATHS = frozenset({"/auth/check", "/auth/check/batch"})
+MAX_BODY = 64 * 1024
+
+
+def read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body (and put back for Flask), or None when it is not a plain, bounded,
+    length-delimited body — such a request goes to Flask as it came."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 < length <= MAX_BODY or environ.get("HTTP_TRANSFER_ENCODING"):
+        return None
+    stream = environ["wsgi.input"]
+    body = stream.read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body if len(body) == length else None
 
 StartResponse = Callable[..., Any]
 
@@ -113,13 +130,7 @@ class CheckDirect:
                 jti=claims.get("jti") or None, sid=claims.get("sid") or None)
         if found is None:
             return None
-        answers, generation = found
-        until = tokens.usable_until(token)
-        if until > 0:  # as `api.checks._replayable`
-            midnight = end_instant(today, self._zone).timestamp()
-            environ[ENVIRON_KEY] = Replayable(generation=generation, until=until,
-                                              clock_until=midnight, sub=sub)
-        payload = answers[0] if single else {"results": answers}
+        payload = found[0] if single else {"results": found}
         return orjson.dumps(payload, option=orjson.OPT_APPEND_NEWLINE), sub
 
     @staticmethod

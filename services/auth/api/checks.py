@@ -16,12 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
 
 from services.auth.api import common
-from services.auth.api.check_lane import ENVIRON_KEY, Replayable
-from services.auth.domain.scope import end_instant, today_in
 from services.auth.models import db
 from services.auth.schemas import BatchCheckRequest, BatchCheckResult, CheckRequest, CheckResult
 from services.auth.service import checks, tokens
@@ -53,9 +51,8 @@ def _subject(subject_token: str | None) -> Principal:
     return Principal.from_claims(claims, subject_token)
 
 
-def _run(subject: Principal, items: list[tuple[str, str]], batch: bool,
-         unknown: set[str]) -> list[dict[str, Any]]:
-    """The answers; `unknown` receives the codes answered as out of scope without existing.
+def _run(subject: Principal, items: list[tuple[str, str]], batch: bool) -> list[dict[str, Any]]:
+    """The answers.
 
     Asking about another token takes a client holding auth:check, and a client has no org
     scope: it keeps the precise answer (422) for an unknown unit. A user asking about
@@ -67,8 +64,7 @@ def _run(subject: Principal, items: list[tuple[str, str]], batch: bool,
     return checks.check_user(session=db.session, settings=common.settings(),
                              user_id=common.user_id_of(subject), items=items,
                              now=common.now(), lookup=common.staff_lookup(), batch=batch,
-                             caller_sees_all=True if asks_for_another else None,
-                             unknown=unknown)
+                             caller_sees_all=True if asks_for_another else None)
 
 
 # --- the fast path's reading of a body: exactly the schemas' rules, or None ----------------
@@ -130,40 +126,13 @@ def _json(payload: Any) -> Any:
 
 def _check(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
-    unknown: set[str] = set()
-    answer = _run(subject, [(body["permission"], body["org"])], batch=False, unknown=unknown)[0]
-    if not unknown:
-        _replayable(body.get("subject_token"))
-    return answer
+    return _run(subject, [(body["permission"], body["org"])], batch=False)[0]
 
 
 def _batch(body: dict[str, Any]) -> dict[str, Any]:
     subject = _subject(body.get("subject_token"))
     items = [(c["permission"], c["org"]) for c in body["checks"]]
-    unknown: set[str] = set()
-    answer = {"results": _run(subject, items, batch=True, unknown=unknown)}
-    if not unknown:
-        _replayable(body.get("subject_token"))
-    return answer
-
-
-def _replayable(subject_token: str | None) -> None:
-    """Tell the check lane (`api.check_lane`) under what this answer was built: the decision
-    generation the bearer gate read before anything else, until when both tokens' remembered
-    verifications hold, and the next local midnight (bindings are dated)."""
-    generation = getattr(g, "auth_generation", None)
-    caller = current_principal()
-    if generation is None or caller is None:
-        return
-    until = tokens.usable_until(caller.token)
-    if subject_token is not None:
-        until = min(until, tokens.usable_until(subject_token))
-    if until <= 0:
-        return
-    zone = common.settings().timezone
-    midnight = end_instant(today_in(common.now(), zone), zone)
-    request.environ[ENVIRON_KEY] = Replayable(generation=generation, until=until,
-                                              clock_until=midnight.timestamp(), sub=caller.sub)
+    return {"results": _run(subject, items, batch=True)}
 
 
 @blp.route("")

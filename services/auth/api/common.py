@@ -66,7 +66,7 @@ def authenticate() -> None:
         raise Unauthorized("A bearer token is required.",
                            headers={"WWW-Authenticate": 'Bearer realm="auth"'})
     token = bearer_token(header)
-    claims, sign_in_ended, g.auth_generation = tokens.verify_bearer(
+    claims, sign_in_ended = tokens.verify_bearer(
         session=db.session, settings=settings(), token=token)
     if sign_in_ended and not _disabled(claims):
         raise Unauthorized("The sign-in behind this token has ended.")

@@ -3,7 +3,7 @@ unit, and what roles an employee holds (see `service.holders` for why leave asks
 
 Both are for services (a client holding `auth:check`) and admins (`auth:admin` over "*");
 everyone else gets 403 — other people's roles are not a user's business. Answers are live
-(never replayed by the check lane) and cost a fixed number of queries.
+and cost a fixed number of queries.
 """
 
 from __future__ import annotations

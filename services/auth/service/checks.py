@@ -16,8 +16,8 @@ uncached code → 503. What a code staff does not know answers depends on who as
 - Anyone else gets exactly the answer a unit outside their scope gets (`out_of_scope`,
   `not_in_role`, `no_binding`, … as `domain.decisions` decides for a unit no binding of
   theirs covers): 200 `out_of_scope` against 422 would let anyone enumerate the bank's unit
-  codes with a token of their own. Such an answer is not replayed by the check lane (the
-  unit may be created later, inside the caller's scope).
+  codes with a token of their own. Nothing keeps such an answer (the unit may be created
+  later, inside the caller's scope).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _check_statement(n_permissions: int, n_codes: int, gate: bool = False) -> Pr
         .where(User.id == bindparam("user_id")))
     if gate:
         parts.append(select(literal_column("'g'"), *tokens.gate_columns(),
-                            *[null()] * (len(_COLUMNS) - 3)))
+                            *[null()] * (len(_COLUMNS) - 2)))
     return Prepared(union_all(*parts))
 
 
@@ -197,12 +197,10 @@ def sees_whole_organisation(views: list[BindingView], today: dt.date) -> bool:
 def check_user(*, session: Session, settings: Settings, user_id: int,
                items: list[tuple[str, str]], now: dt.datetime,
                lookup: orgs.StaffLookup | None, batch: bool = False,
-               caller_sees_all: bool | None = None,
-               unknown: set[str] | None = None) -> list[dict[str, Any]]:
+               caller_sees_all: bool | None = None) -> list[dict[str, Any]]:
     """The answers about user `user_id`. `caller_sees_all`: whether whoever asks may see the
     whole organisation (None: the caller is the subject, judged by their own bindings); an
-    unknown unit is a 422 for such a caller only. `unknown`, when given, receives the codes
-    that were answered as if out of scope without existing."""
+    unknown unit is a 422 for such a caller only."""
     known, cached, subject = _read(session, items, user_id)
     active, views, perms = _subject(subject)
     today = today_in(now, settings.timezone)
@@ -213,8 +211,6 @@ def check_user(*, session: Session, settings: Settings, user_id: int,
         return active and sees_whole_organisation(views, today)
 
     paths = _validate(session, items, batch, lookup, now, known, cached, sees_all)
-    if unknown is not None:
-        unknown.update(o for _p, o in items if paths.get(o) is None)
     answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
                               permission=p, org=o, target_path=paths.get(o) or "",
                               today=today))
@@ -238,20 +234,20 @@ def check_client(*, session: Session, permissions: frozenset[str],
 
 def check_user_direct(*, conn: Connection, items: list[tuple[str, str]], user_id: int,
                       jti: str | None, sid: str | None,
-                      today: dt.date) -> tuple[list[dict[str, Any]], int] | None:
+                      today: dt.date) -> list[dict[str, Any]] | None:
     """The answers `check_user` gives user `user_id` asking about themselves, with the bearer
     gate's live reads (`tokens.verify_bearer`, `api.common.authenticate`) in the same one
-    statement on `conn` (autocommit: one snapshot) — and the decision generation it read.
+    statement on `conn` (autocommit: one snapshot).
     None whenever the documented path would answer anything but those answers or would ask
     more: a revoked token, an ended sign-in of a user who is not disabled (401), an unknown
-    permission (422), a unit not in the path cache (staff is asked) or cached without a path
-    (not replayable): the caller then takes that path, which reads everything again."""
+    permission (422), a unit not in the path cache (staff is asked) or cached without a path:
+    the caller then takes that path, which reads everything again."""
     statement, params = _shape(items, user_id, gate=True)
     params["jti"], params["sid"] = jti, sid
     known, paths, subject, gate = _split(statement.run(conn, params))
     if gate is None:
         return None
-    _kind, revoked, family, family_ended, generation = gate[:5]
+    _kind, revoked, family, family_ended = gate[:4]
     if jti and revoked is not None:
         return None
     if sid and (family is None or family_ended is not None) and not (
@@ -265,4 +261,4 @@ def check_user_direct(*, conn: Connection, items: list[tuple[str, str]], user_id
     answers = [as_dict(decide(active=active, bindings=views, role_permissions=perms,
                               permission=p, org=o, target_path=paths[o], today=today))
                for p, o in items]
-    return answers, int(generation or 0)
+    return answers

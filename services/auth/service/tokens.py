@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, case, literal_column, null, select
 from sqlalchemy.orm import Session
 
 from services.auth.domain.scope import end_instant, today_in
-from services.auth.models import AuthState, Client, RevokedAccessToken, TokenFamily, User
+from services.auth.models import Client, RevokedAccessToken, TokenFamily, User
 from services.auth.service import bindings, keys, roles
 from services.auth.service.common import Prepared, session_scalar
 from shared.errors import Unauthorized
@@ -128,26 +128,16 @@ def verify(*, session: Session, settings: Settings, token: str,
 
 
 def verify_bearer(*, session: Session, settings: Settings,
-                  token: str) -> tuple[dict[str, Any], bool, int]:
+                  token: str) -> tuple[dict[str, Any], bool]:
     """`verify`, plus whether the token's sign-in (`sid`) is gone or revoked — both live
-    reads in one query, as the bearer gate asks on every request. (False without a `sid`.)
-    The same query reads the decision generation (`models.AuthState`) first in its snapshot,
-    so an answer built on what the request reads next may be replayed under it."""
+    reads in one query, as the bearer gate asks on every request. (False without a `sid`.)"""
     claims = _checked_claims(session=session, settings=settings, token=token, now=None)
     jti, sid = claims.get("jti") or None, claims.get("sid") or None
-    revoked, family, family_revoked_at, generation = _REVOCATION_PREPARED.rows(
+    revoked, family, family_revoked_at = _REVOCATION_PREPARED.rows(
         session, jti=jti, sid=sid)[0]
     if jti and revoked is not None:
         raise Unauthorized("The token has been revoked.")
-    return claims, bool(sid) and (family is None or family_revoked_at is not None), \
-        int(generation or 0)
-
-
-def usable_until(token: str) -> float:
-    """Until when (epoch seconds) `token`'s verification stays remembered: after that it is
-    verified afresh (and may have expired). 0 when it is not remembered."""
-    cached = _verified.get(token)
-    return cached[3] if cached is not None else 0.0
+    return claims, bool(sid) and (family is None or family_revoked_at is not None)
 
 
 def remembered_claims(token: str) -> dict[str, Any] | None:
@@ -213,24 +203,20 @@ _REVOCATION = select(
     select(TokenFamily.id).where(TokenFamily.id == bindparam("sid"))
     .scalar_subquery().label("family"),
     select(TokenFamily.revoked_at).where(TokenFamily.id == bindparam("sid"))
-    .scalar_subquery().label("family_revoked_at"),
-    select(AuthState.generation).where(AuthState.id == literal_column("1"))
-    .scalar_subquery().label("generation"))
+    .scalar_subquery().label("family_revoked_at"))
 _REVOCATION_PREPARED = Prepared(_REVOCATION)
 
 
 def gate_columns() -> list[Any]:
-    """`verify_bearer`'s live reads as four columns for another statement to carry (the
+    """`verify_bearer`'s live reads as three columns for another statement to carry (the
     direct check path's one statement, `service.checks`): the revoked jti (or NULL), the
-    sign-in's id (NULL when gone), 'r' when the sign-in was revoked, and the decision
-    generation. Parameters `jti` and `sid`, as `_REVOCATION`'s."""
+    sign-in's id (NULL when gone), and 'r' when the sign-in was revoked. Parameters `jti` and
+    `sid`, as `_REVOCATION`'s."""
     family = select(TokenFamily.id).where(TokenFamily.id == bindparam("sid"))
     ended = case((TokenFamily.revoked_at.is_(None), null()), else_=literal_column("'r'"))
     revoked_at = select(ended).where(TokenFamily.id == bindparam("sid"))
     return [_REVOKED.scalar_subquery(), family.scalar_subquery(),
-            revoked_at.scalar_subquery(),
-            select(AuthState.generation).where(AuthState.id == literal_column("1"))
-            .scalar_subquery()]
+            revoked_at.scalar_subquery()]
 
 
 def _remember(token: str, header: dict[str, Any], key_id: str, claims: dict[str, Any],

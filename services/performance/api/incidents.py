@@ -17,7 +17,7 @@ from services.performance.schemas.incidents import (
     IncidentRead,
     TrailRead,
 )
-from services.performance.service import decisions, incidents, steps
+from services.performance.service import deciders, decisions, incidents, steps
 from services.performance.staff import Staff
 from shared.audit import actor_from_request
 from shared.errors import ValidationFailed
@@ -44,7 +44,7 @@ class Incidents(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Incidents about employees in the caller's scope, and the caller's own; newest first.
         `org` narrows to a unit's subtree (an unknown unit and one outside the caller's scope
-        alike → 422)."""
+        alike → 422). `awaiting=me` keeps only those awaiting the caller's decision."""
         principal = current_principal()
         org = query.pop("org", None)
         under = None
@@ -55,8 +55,12 @@ class Incidents(MethodView):
                 raise ValidationFailed("The request has invalid fields.",
                                        errors={"org": [f"No unit {org}."]})
             under = unit["path"]
-        items, total = incidents.list_incidents(session=db.session, principal=principal,
-                                                under_path=under, **query)
+        if query.pop("awaiting", None) == "me":
+            items, total = deciders.list_awaiting(session=db.session, principal=principal,
+                                                  staff=staff(), under_path=under, **query)
+        else:
+            items, total = incidents.list_incidents(session=db.session, principal=principal,
+                                                    under_path=under, **query)
         return page_payload(items, total, query)
 
     @blp.arguments(IncidentCreate)

@@ -84,6 +84,11 @@ class IncidentQuery(PageQuery):
     rule = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
     occurred_from = ma.fields.Date()
     occurred_to = ma.fields.Date()
+    awaiting = ma.fields.String(validate=ma.validate.OneOf(("me",)), metadata={
+        "description": "`me`: only the recorded incidents the caller may confirm or dismiss "
+                       "and the appealed ones whose appeal the caller may decide, now — the "
+                       "decision endpoints' own rules; `total` counts them.",
+        "example": "me"})
 
 
 class IncidentDecision(ma.Schema):

@@ -28,33 +28,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.performance.domain.incidents import holds_role_over
 from services.performance.models import AuditEvent, Incident, SignOff
 from services.performance.service import outbox, steps
+from services.performance.service.deciders import (
+    Policies,
+    appeal_refusal,
+    confirm_refusal,
+    raise_refusal,
+)
 from services.performance.service.incidents import get_incident
-from services.performance.service.policy import current_policy, policy_version
+from services.performance.service.policy import current_policy
 from services.performance.staff import Staff
 from shared.audit import Actor, record, utcnow
 from shared.errors import Conflict, Forbidden
-from shared.permissions import has_permission
 from shared.scope import covers
 
 QUALIFICATION = "customer_manager"
-#: Unit heads and deputies (行领导) are judged one level up, as their leave is approved there.
-HEAD_GRADE = "head"
-
-
-def _recuse(incident: Incident, principal: Any, staff: Staff, *, also: tuple[str | None, ...] = (),
-            what: str = "decide") -> None:
-    if principal.sub == incident.recorded_by or (
-            principal.emp is not None and principal.emp == incident.recorded_by_emp):
-        raise Forbidden(f"Whoever recorded the incident may not {what} it (four-eyes).")
-    if principal.emp is not None and principal.emp == incident.employee_no:
-        raise Forbidden(f"Nobody may {what} an incident about themself.")
-    if principal.sub in also or (principal.emp is not None and principal.emp in also):
-        raise Forbidden(f"Whoever confirmed the incident may not {what} its appeal.")
-    if principal.emp is not None and principal.emp in staff.related(incident.employee_no):
-        raise Forbidden(f"A declared related party may not {what} the incident (回避).")
 
 
 def frozen_by(session: Session, incident: Incident) -> SignOff | None:
@@ -91,21 +80,8 @@ def decide_incident(*, session: Session, incident_id: int, decision: str,
                     today: dt.date) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
-    if incident.over_cap or incident.grade == HEAD_GRADE:
-        policy = (policy_version(session=session, version=incident.policy_version)
-                  or current_policy(session=session))
-        if not holds_role_over(principal.roles, policy.over_cap_confirmer_roles,
-                               incident.governing_path):
-            why = ("The amount is above the recorder's authority cap"
-                   if incident.over_cap else "The incident is about a unit head or deputy (行领导)")
-            raise Forbidden(f"{why}: only {' or '.join(policy.over_cap_confirmer_roles)} of "
-                            "the governing branch may decide it.")
-    elif principal.kind == "client" or not has_permission(principal, "performance:confirm",
-                                                          incident.unit_path):
-        raise Forbidden("This needs the permission performance:confirm over this unit.")
-    if incident.status != "recorded":
-        raise Conflict(f"The incident is {incident.status}; only a recorded one is decided.")
-    _recuse(incident, principal, staff)
+    # The one predicate the incidents list's `awaiting=me` filter also asks (deciders.py).
+    raise_refusal(confirm_refusal(incident, principal, staff.related, Policies(session)))
     now = utcnow()
     if decision == "dismiss":
         _transition(session, incident, to="dismissed", action="dismiss", actor=actor,
@@ -165,15 +141,7 @@ def decide_appeal(*, session: Session, incident_id: int, decision: str, principa
                   actor: Actor, staff: Staff, comment: str | None = None) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
-    policy = current_policy(session=session)
-    if not holds_role_over(principal.roles, policy.appeal_decider_roles,
-                           incident.governing_path):
-        raise Forbidden(f"An appeal is decided by {' or '.join(policy.appeal_decider_roles)} "
-                        "of the governing branch.")
-    if incident.status != "appealed":
-        raise Conflict(f"The incident is {incident.status}; only an appealed one is decided.")
-    _recuse(incident, principal, staff, also=(incident.decided_by, incident.decided_by_emp),
-            what="decide the appeal of")
+    raise_refusal(appeal_refusal(incident, principal, staff.related, Policies(session)))
     now = utcnow()
     to = "upheld" if decision == "uphold" else "overturned"
     _transition(session, incident, to=to, action=decision, actor=actor, comment=comment,

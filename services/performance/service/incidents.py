@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.performance.domain.incidents import IncidentRuleError, RuleTerms, judge, recorder_cap
@@ -142,26 +142,30 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_incidents(*, session: Session, principal: Any, page: int, per_page: int,
-                   under_path: str | None = None,
+def under_paths(paths: Sequence[str]) -> list[Any]:
+    """SQL conditions: the incident's unit is one of `paths` or below one."""
+    return ([Incident.unit_path == p for p in paths]
+            + [Incident.unit_path.like(_escape_like(p) + "/%", escape="\\") for p in paths])
+
+
+def incident_query(*, principal: Any, under_path: str | None = None,
                    employee_no: str | None = None, status: str | None = None,
                    rule: str | None = None, occurred_from: dt.date | None = None,
-                   occurred_to: dt.date | None = None) -> tuple[list[Incident], int]:
-    """Incidents in the caller's scope (and their own), newest first."""
+                   occurred_to: dt.date | None = None, scope: bool = True) -> Select[Any]:
+    """The list's query: the caller's scope (unless `scope` is False: the caller narrows
+    otherwise) and the filters."""
     query = select(Incident)
-    if principal.kind != "client" or "performance:read" not in principal.scope:
+    if scope and (principal.kind != "client" or "performance:read" not in principal.scope):
         paths = sorted({g.path for g in principal.roles if set(READ_PERMISSIONS) & g.permissions})
         if WHOLE_ORGANISATION not in paths:
-            seen = [Incident.unit_path == p for p in paths]
-            seen += [Incident.unit_path.like(_escape_like(p) + "/%", escape="\\") for p in paths]
+            seen = under_paths(paths)
             if principal.emp is not None:
                 seen.append(Incident.employee_no == principal.emp)
             if not seen:
                 raise Forbidden("This needs the permission performance:read.")
             query = query.where(or_(*seen))
     if under_path is not None:
-        query = query.where(or_(Incident.unit_path == under_path, Incident.unit_path.like(
-            _escape_like(under_path) + "/%", escape="\\")))
+        query = query.where(or_(*under_paths([under_path])))
     for column, value in ((Incident.employee_no, employee_no), (Incident.status, status),
                           (Incident.rule_code, rule)):
         if value is not None:
@@ -170,6 +174,13 @@ def list_incidents(*, session: Session, principal: Any, page: int, per_page: int
         query = query.where(Incident.occurred_on >= occurred_from)
     if occurred_to is not None:
         query = query.where(Incident.occurred_on <= occurred_to)
+    return query
+
+
+def list_incidents(*, session: Session, principal: Any, page: int, per_page: int,
+                   **filters: Any) -> tuple[list[Incident], int]:
+    """Incidents in the caller's scope (and their own), newest first."""
+    query = incident_query(principal=principal, **filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Incident.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()

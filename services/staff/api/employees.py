@@ -9,7 +9,6 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from services.staff import access
-from services.staff.api import read_lane
 from services.staff.api import scheduled as scheduled_api
 from services.staff.api.base import StaffBlueprint as Blueprint
 from services.staff.api.plain_query import plain_listing_query
@@ -96,7 +95,6 @@ def _listing(query: dict[str, Any]) -> Any:
         session=db.session, scopes=access.read_scopes(principal),
         own_no=principal.emp if principal.kind == "user" else None,
         sight=access.sight(principal), **query)
-    read_lane.mark(principal)
     # The items are already in the form `EmployeeRead` dumps (`_listed`): answered as
     # they are, the documented schema is the page's shape, not a second pass over it.
     return jsonify(page_payload(items, total, query))
@@ -254,6 +252,5 @@ class EmployeeChain(MethodView):
         found = chain.find(db.session, employee_no)
         principal = current_principal()
         access.require_read_employee(principal, employee_no, found.path)
-        read_lane.mark(principal)
         # Already in the form `ChainRead` dumps (plain values): answered as it is.
         return jsonify(chain.answer(found))
