@@ -63,9 +63,9 @@ export function cancelForm(request, redraw) {
     const after = await post(`/leave/requests/${request.id}/cancel`, body,
       { headers: { 'Idempotency-Key': crypto.randomUUID() } });
     const back = Math.round((Number(request.days) - Number(after.days)) * 10) / 10;
+    await redraw();
     say(tc('done', { id: after.id, days: after.status === 'cancelled' ? request.days : back,
       status: t(`status.${after.status}`) }));
-    await redraw();
   });
 }
 

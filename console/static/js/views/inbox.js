@@ -31,8 +31,8 @@ function card(request, types, view) {
       if (comment.value.trim()) body.comment = comment.value.trim();
       const after = await post(`/leave/requests/${request.id}/decision`, body,
         { headers: { 'Idempotency-Key': crypto.randomUUID() } });
+      await render(view); // then say it: the status means the page shows the change
       say(t(`inbox.done.${decision}`, { id: request.id, status: t(`status.${after.status}`) }));
-      await render(view);
       document.getElementById('page-title')?.focus();
     } catch (err) {
       showError(error, err);

@@ -37,8 +37,8 @@ function policyEditor(view, policy) {
     }
     try {
       const made = await api('PUT', '/leave/policy', { document: document_, note: note.value });
-      say(t('policy.published', { version: made.version }));
       await render(view, []);
+      say(t('policy.published', { version: made.version }));
     } catch (err) { showError(error, err); }
   });
   return form;
@@ -61,15 +61,15 @@ function calendarView(view, calendar, year) {
     try {
       const done = await api('PUT', `/leave/calendar/overrides/${day.value}`,
         { working: working.value === 'true', note: note.value });
-      say(t('policy.overrideSet', { day: done.date, n: done.recounted.length }));
       await render(view, [String(year)]);
+      say(t('policy.overrideSet', { day: done.date, n: done.recounted.length }));
     } catch (err) { showError(error, err); }
   });
   const remove = (date) => async () => {
     try {
       await api('DELETE', `/leave/calendar/overrides/${date}`);
-      say(t('policy.overrideRemoved', { day: date }));
       await render(view, [String(year)]);
+      say(t('policy.overrideRemoved', { day: date }));
     } catch (err) { showError(error, err); }
   };
   return h('div', {},

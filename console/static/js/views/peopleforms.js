@@ -129,9 +129,9 @@ function statusForm(e, redraw) {
     const body = { status: status.value, reason: reason.value.trim() || null };
     if (effective.value) body.effective_date = effective.value;
     const after = await post(`/staff/employees/${encodeURIComponent(e.employee_no)}/status`, body);
+    await redraw();
     say(body.effective_date > isoToday() ? tf('scheduled', { date: body.effective_date })
       : tf('statusDone', { no: after.employee_no, status: t(`empStatus.${after.status}`) }));
-    await redraw();
   });
   return foldout('employee-status', tf('status'), form);
 }
@@ -152,9 +152,9 @@ function transferForm(e, redraw) {
       manager: manager.value.trim() || null };
     if (position.value) body.position = position.value;
     const after = await post(`/staff/employees/${encodeURIComponent(e.employee_no)}/transfer`, body);
+    await redraw();
     say(body.effective_date > isoToday() ? tf('scheduled', { date: body.effective_date })
       : tf('transferred', { no: after.employee_no, org: after.org }));
-    await redraw();
   });
   return foldout('employee-transfer', tf('transfer'), form);
 }

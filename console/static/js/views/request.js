@@ -21,8 +21,8 @@ export async function render(view, [id]) {
     ? h('button', { type: 'button', on: { click: async () => {
       try {
         await post(`/leave/requests/${request.id}/withdraw`, {});
-        say(t('request.withdrawn', { id: request.id }));
         await render(view, [id]);
+        say(t('request.withdrawn', { id: request.id }));
       } catch (err) { showError(error, err); }
     } } }, t('request.withdraw'))
     : null;

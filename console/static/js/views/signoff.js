@@ -64,9 +64,9 @@ export async function render(view, [unitCode] = []) {
     const body = { period: period.value.trim() };
     if (comment.value.trim()) body.comment = comment.value.trim();
     const signed = await post(`/performance/units/${encodeURIComponent(target)}/sign-offs`, body);
-    say(ts('done', { unit: signed.unit, period: signed.period }));
     comment.value = '';
     clear(list, await listing(target));
+    say(ts('done', { unit: signed.unit, period: signed.period }));
   });
   clear(view, title(ts('title')), form, list);
   await listing(code).then((s) => clear(list, s)).catch(() => clear(list));
