@@ -146,19 +146,6 @@ export async function api(method, path, body, { headers = {}, as = 'json', retri
 export const get = (path, opts) => api('GET', path, undefined, opts);
 export const post = (path, body, opts) => api('POST', path, body, opts);
 
-// Every page of a list, `size` at a time, up to `limit` items — for a list the reader needs
-// whole but the server cannot narrow further (incidents awaiting the reader's decision).
-export async function getAll(path, params = {}, { size = 200, limit = 4000 } = {}) {
-  const items = [];
-  for (let page = 1; ; page += 1) {
-    const found = await get(`${path}${query({ ...params, page, per_page: size })}`);
-    items.push(...found.items);
-    if (found.items.length < size || items.length >= found.total || items.length >= limit) {
-      return { items, total: found.total };
-    }
-  }
-}
-
 export function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);

@@ -6,7 +6,7 @@
 // 409 for a period already signed off) is shown in the status region.
 // Also: the incidents awaiting the reader's decision, and the subject's own incidents.
 
-import { claims, get, getAll, post, query } from '../api.js';
+import { claims, get, post, query } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { addStrings, say, t } from '../i18n.js';
 import { errorBox, person, statusBadge, when } from './common.js';
@@ -28,6 +28,7 @@ addStrings({
     'incident.appeal.window': '可在 {date} 前（含）申诉。',
     'incident.appeal.decide': '申诉决定', 'incident.appeal.uphold': '维持原处理', 'incident.appeal.overturn': '改判撤销',
     'incident.await.title': '待我决定（{n}）', 'incident.await.none': '没有待你决定的违规记录。',
+    'incident.await.more': '仅列出最新的 {shown} 条。',
     'incident.await.open': '打开 #{id}', 'incident.mine.title': '我的违规记录与考核', 'incident.mine.nav': '我的考核',
     'incident.mine.none': '你没有违规记录。',
   },
@@ -46,6 +47,7 @@ addStrings({
     'incident.appeal.window': 'You may appeal until {date} (inclusive).',
     'incident.appeal.decide': 'Decide the appeal', 'incident.appeal.uphold': 'Uphold', 'incident.appeal.overturn': 'Overturn',
     'incident.await.title': 'Awaiting my decision ({n})', 'incident.await.none': 'No incident awaits your decision.',
+    'incident.await.more': 'Showing the newest {shown}.',
     'incident.await.open': 'Open #{id}', 'incident.mine.title': 'My incidents and scorecard', 'incident.mine.nav': 'My record',
     'incident.mine.none': 'You have no incidents.',
   },
@@ -85,8 +87,8 @@ function decisionForm(view, incident, { path, heading, choices, comment, require
     const body = required ? { reason: text.value.trim() } : { decision: submitter.value };
     if (!required && text.value.trim()) body.comment = text.value.trim();
     const after = await post(`/performance/incidents/${incident.id}${path}`, body);
-    say(tp('review.done', { id: after.id, status: t(`status.${after.status}`) }));
     await detail(view, [String(after.id)]);
+    say(tp('review.done', { id: after.id, status: t(`status.${after.status}`) }));
     document.getElementById('page-title')?.focus();
   });
 }
@@ -164,14 +166,15 @@ function linkedTable(items) {
     i.occurred_on, i.deduction_amount ?? '—', statusBadge(i.status)]));
 }
 
-// What awaits the reader's decision: recorded incidents they may review, appeals they decide.
+// What awaits the reader's decision: the server keeps only what its decision rules let the
+// reader decide now (awaiting=me), so the list and the buttons never disagree; one page, the
+// server's total in the title.
 export async function awaiting() {
-  // Every page: a reviewer must not miss the 201st recorded incident in their scope.
-  const [recorded, appealed] = await Promise.all(['recorded', 'appealed'].map((status) =>
-    getAll('/performance/incidents', { status })));
-  const items = [...recorded.items.filter(mayReview), ...appealed.items.filter(mayDecideAppeal)];
-  return h('section', { class: 'card', id: 'awaiting' }, h('h2', {}, tp('await.title', { n: items.length })),
-    linkedTable(items) || h('p', { class: 'hint' }, tp('await.none')));
+  const found = await get(`/performance/incidents${query({ awaiting: 'me', per_page: 200 })}`);
+  const more = found.total > found.items.length
+    ? h('p', { class: 'hint' }, tp('await.more', { shown: found.items.length })) : null;
+  return h('section', { class: 'card', id: 'awaiting' }, h('h2', {}, tp('await.title', { n: found.total })),
+    linkedTable(found.items) || h('p', { class: 'hint' }, tp('await.none')), more);
 }
 
 // The subject's own incidents (to appeal one), with this year's scorecard figures.
