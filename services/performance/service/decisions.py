@@ -1,7 +1,8 @@
 """Deciding incidents: confirm or dismiss (four-eyes, recusal), appeal, and the appeal's
 decision one level up. Every transition is a signed step and an audit event.
 
-Who may decide what (docs/domain.md §4, docs/api.md; our design where they are silent):
+Who may decide what (docs/domain.md §4, docs/api.md; our design where they are silent) —
+checked by service/deciders.py, the one predicate the list's `awaiting=me` asks too:
 - Confirm/dismiss: a holder of `performance:confirm` over the subject's unit; for a
   discretionary amount above the recorder's cap, or a subject of grade `head` (a unit head
   or deputy, 行领导 — never judged by their own unit's heads, as their leave goes one level
