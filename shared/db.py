@@ -155,27 +155,25 @@ def alembic_config(migrations_dir: str | os.PathLike[str], url: str) -> Config:
 
 def upgrade(migrations_dir: str | os.PathLike[str], url: str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision` (creates the SQLite file if needed)."""
-    url = normalise_url(url)
-    ensure_sqlite_dir(url)
-    engine = create_engine(url, **engine_options(url))
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(migrations_dir, url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    ensure_sqlite_dir(normalise_url(url))
+    _migrate(command.upgrade, migrations_dir, url, revision)
 
 
 def downgrade(migrations_dir: str | os.PathLike[str], url: str, revision: str) -> None:
     """Take the database at `url` down to `revision` (migration tests, an operator's undo)."""
+    _migrate(command.downgrade, migrations_dir, url, revision)
+
+
+def _migrate(step: Callable[[Config, str], None], migrations_dir: str | os.PathLike[str],
+             url: str, revision: str) -> None:
+    """Run an alembic command on one connection, in one transaction."""
     url = normalise_url(url)
     engine = create_engine(url, **engine_options(url))
     try:
         with engine.begin() as conn:
             cfg = alembic_config(migrations_dir, url)
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+            step(cfg, revision)
     finally:
         engine.dispose()
 
