@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     def deliver_events() -> None:
         if request.endpoint in READ_ONLY_POSTS:
             return  # a preview writes nothing, and delivers nothing either
+        if events.nothing_deliverable(db.session):
+            return
         if events.has_due(db.session):
             # A few at a time: this runs before the write's answer is sent, and a slow
             # receiver (3 s each at most) must not hold the user for long. The rest go out

@@ -161,6 +161,64 @@ def test_webhooks_receive_signed_events(client, who, posted):
     assert json.loads(body)["data"]["id"] == rid and url.endswith("/leave")
 
 
+def _outbox_reads(app, call) -> list[str]:
+    """The statements `call` sends that read the outbox (delivery's lookups)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert call().status_code in (200, 201)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT") and "outbox_events" in s]
+
+
+def test_a_bank_without_webhooks_files_without_looking_for_deliveries(app, client, who,
+                                                                      posted):
+    assert _outbox_reads(app, lambda: file(client, who("E1"), type="sick",
+                                           start_date="2025-09-01",
+                                           end_date="2025-09-01")) == []
+    # Positive control: with one active webhook (even for another topic) filing looks.
+    admin = who("ADM", roles=[("admin", "*")])
+    assert client.post("/leave/webhooks", headers=admin, json={
+        "url": "https://hooks.example.test/leave", "topics": ["leave.cancelled"]}
+    ).status_code == 201
+    assert _outbox_reads(app, lambda: file(client, who("E2"), type="sick",
+                                           start_date="2025-09-01",
+                                           end_date="2025-09-01")) != []
+    assert posted == []
+
+
+def test_a_delivery_that_failed_goes_out_with_a_later_write(app, client, who, posted):
+    admin = who("ADM", roles=[("admin", "*")])
+    assert client.post("/leave/webhooks", headers=admin, json={
+        "url": "https://hooks.example.test/leave", "topics": ["leave.submitted"]}
+    ).status_code == 201
+    failing = [True]
+    real = app.extensions["leave_poster"]
+
+    def flaky(url: str, body: bytes, headers: dict[str, str]) -> int:
+        if failing[0]:
+            raise OSError("receiver down")
+        return real(url, body, headers)
+
+    app.extensions["leave_poster"] = flaky
+    first = file(client, who("E1"), type="sick", start_date="2025-09-01",
+                 end_date="2025-09-01").get_json()["id"]
+    assert posted == []
+    failing[0] = False
+    with app.app_context():  # the backoff has passed
+        db.session.execute(text("UPDATE outbox_events SET next_attempt_at = NULL"))
+        db.session.commit()
+    second = file(client, who("E2"), type="sick", start_date="2025-09-08",
+                  end_date="2025-09-08").get_json()["id"]
+    assert sorted(json.loads(body)["data"]["id"] for _, body, _ in posted) == [first, second]
+
+
 def test_csv_and_icalendar_exports_show_what_the_caller_may_read(client, who):
     rid = file(client, who("E1"), type="sick", start_date="2025-09-01",
                end_date="2025-09-02").get_json()["id"]
