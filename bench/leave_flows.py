@@ -4,9 +4,11 @@ the 网点's branch head approves (初审), the governing branch's hr approves (
 The real leave service asks the real staff (`/staff/employees/{no}/chain`, the 100,000
 employees of `bench.staff_data`) with its own client token, which it gets from the real
 auth's `/auth/token` (auth provisions the services' clients at start), and asks auth who
-holds each step's role (`/auth/role-holders`, which asks staff for the unit once). Auth
-signs with its own key: the bench's key set publishes auth's keys beside its own, so staff
-verifies leave's token as in production. Users' tokens are the bench's.
+holds each step's role (`/auth/role-holders`). Auth knows the organisation as production's
+auth does (`bench.auth_seed`: every unit's path, a binding for every 网点 head and governing
+hr — an empty auth would ask staff for every unit it never saw and flag every step
+unassigned). Auth signs with its own key: the bench's key set publishes auth's keys beside
+its own, so staff verifies leave's token as in production. Users' tokens are the bench's.
 
 Each flow is a distinct active employee of a 网点 (staff or mid grade, a post that needs no
 stand-in), on dates half a year ahead where they have no leave: sick leave has no balance
@@ -22,13 +24,14 @@ import datetime as dt
 import http.client
 import itertools
 import json
+import sys
 import threading
 import time
 import urllib.request
 from typing import Any
 
-from bench import leave_data, staff_data
-from bench.leave_scenarios import CONCURRENCY, PREFIX, seeded
+from bench import auth_seed, leave_data, staff_data
+from bench.leave_scenarios import CONCURRENCY, PREFIX, database_url, seeded
 from bench.load import SERVING_GROUPS, Result, group_cpu_seconds
 from bench.scenarios import Run, scenario
 
@@ -232,6 +235,10 @@ def leave_flows(run: Run) -> Result:
     info = seeded(run)
     if "flows" not in info:
         _wire(run)
+        known = auth_seed.seed(database_url(run, "auth"), info["org"],
+                               auth_seed.signers(info["history"]))
+        print(f"  auth: knows {known['units']:,} more units, {known['bindings']:,} more "
+              "signers' bindings", file=sys.stderr)
         info["flows"] = _Flows(run, _candidates(info), info["history"].routing)
     flows: _Flows = info["flows"]
     result = run_flows(run, flows, run.env.service("leave").port)
