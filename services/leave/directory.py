@@ -12,6 +12,7 @@ methods (cosmicpython's "fakes over mocks"), the e2e suite the real thing.
 from __future__ import annotations
 
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from shared.errors import ServiceUnavailable
 from shared.http import ClientCredentialsToken, ServiceClient
@@ -40,6 +41,12 @@ class Directory(Protocol):
         every pair when auth cannot say."""
 
 
+def _segment(value: str) -> str:
+    """A value as one path segment: a number with `/` or `?` in it names nobody, never
+    another route."""
+    return quote(value, safe="")
+
+
 class HttpDirectory:
     """The real directory: staff and auth over HTTP, with leave's client-credentials token."""
 
@@ -61,13 +68,15 @@ class HttpDirectory:
         return resp.json()
 
     def chain(self, employee_no: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/employees/{employee_no}/chain"), "staff")
+        return self._json(self.staff.get(f"/staff/employees/{_segment(employee_no)}/chain"),
+                          "staff")
 
     def employee(self, employee_no: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/employees/{employee_no}"), "staff")
+        return self._json(self.staff.get(f"/staff/employees/{_segment(employee_no)}"),
+                          "staff")
 
     def unit(self, code: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/org-units/{code}"), "staff")
+        return self._json(self.staff.get(f"/staff/org-units/{_segment(code)}"), "staff")
 
     def colleagues(self, code: str) -> list[dict[str, Any]]:
         """Staff's listing of the unit, page by page (200 a page, staff's most)."""
@@ -84,7 +93,8 @@ class HttpDirectory:
             page += 1
 
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
-        body = self._json(self.auth.get(f"/auth/employees/{employee_no}/roles"), "auth")
+        body = self._json(self.auth.get(f"/auth/employees/{_segment(employee_no)}/roles"),
+                          "auth")
         return [(r["role"], r["path"]) for r in (body or {}).get("roles", [])]
 
     def holders_of(self, pairs: list[tuple[str, str]]) -> list[int | None]:

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import requests
 from flask import Flask
 
 from shared.errors import ServiceUnavailable
-from shared.http import ClientCredentialsToken, ServiceClient
+from shared.http import ClientCredentialsToken, PooledTransport, ServiceClient
 from shared.logging import install_request_logging
 from shared.settings import TestSettings
 from shared.testing import free_port
@@ -79,8 +78,9 @@ class FakeService:
         self.server.server_close()
 
 
-class CountingSession(requests.Session):
-    """Counts the attempts the client makes, including those that never reach a server."""
+class CountingSession(PooledTransport):
+    """The real transport, counting the attempts the client makes, including those that
+    never reach a server."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,6 +163,19 @@ def test_client_errors_are_answers_not_retries():
         svc, _ = client(server.url, retries=2)
         assert svc.get("/staff/org-units/NOPE").status_code == 404
     assert len(server.seen) == 1
+
+
+def test_query_parameters_and_json_bodies_reach_the_other_service_as_sent():
+    with FakeService([(200, {"items": []})]) as server:
+        svc, _ = client(server.url)
+        assert svc.get("/staff/employees", params={"org": "SB 01/外", "page": 2}).json() == {
+            "items": []}
+        assert svc.post("/auth/role-holders", json={"pairs": [{"org": "网点"}]}
+                        ).status_code == 200
+    listing, posted = server.seen
+    assert listing.path == "/staff/employees?org=SB+01%2F%E5%A4%96&page=2"
+    assert posted.headers["Content-Type"] == "application/json"
+    assert json.loads(posted.body) == {"pairs": [{"org": "网点"}]}
 
 
 def test_a_slow_server_times_out_into_a_503():
