@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from json import dumps as json_dumps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 import requests
@@ -30,6 +30,12 @@ from shared.logging import REQUEST_ID_HEADER, current_request_id
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+def segment(value: str) -> str:
+    """A value as one path segment of a URL: a number or code with `/` or `?` in it names
+    nobody, never another route."""
+    return quote(value, safe="")
 
 
 class Answer:

@@ -12,10 +12,9 @@ methods (cosmicpython's "fakes over mocks"), the e2e suite the real thing.
 from __future__ import annotations
 
 from typing import Any, Protocol
-from urllib.parse import quote
 
 from shared.errors import ServiceUnavailable
-from shared.http import ClientCredentialsToken, ServiceClient
+from shared.http import ClientCredentialsToken, ServiceClient, segment
 from shared.settings import Settings
 
 
@@ -41,12 +40,6 @@ class Directory(Protocol):
         every pair when auth cannot say."""
 
 
-def _segment(value: str) -> str:
-    """A value as one path segment: a number with `/` or `?` in it names nobody, never
-    another route."""
-    return quote(value, safe="")
-
-
 class HttpDirectory:
     """The real directory: staff and auth over HTTP, with leave's client-credentials token."""
 
@@ -68,15 +61,15 @@ class HttpDirectory:
         return resp.json()
 
     def chain(self, employee_no: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/employees/{_segment(employee_no)}/chain"),
+        return self._json(self.staff.get(f"/staff/employees/{segment(employee_no)}/chain"),
                           "staff")
 
     def employee(self, employee_no: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/employees/{_segment(employee_no)}"),
+        return self._json(self.staff.get(f"/staff/employees/{segment(employee_no)}"),
                           "staff")
 
     def unit(self, code: str) -> dict[str, Any] | None:
-        return self._json(self.staff.get(f"/staff/org-units/{_segment(code)}"), "staff")
+        return self._json(self.staff.get(f"/staff/org-units/{segment(code)}"), "staff")
 
     def colleagues(self, code: str) -> list[dict[str, Any]]:
         """Staff's listing of the unit, page by page (200 a page, staff's most)."""
@@ -93,7 +86,7 @@ class HttpDirectory:
             page += 1
 
     def roles_of(self, employee_no: str) -> list[tuple[str, str]]:
-        body = self._json(self.auth.get(f"/auth/employees/{_segment(employee_no)}/roles"),
+        body = self._json(self.auth.get(f"/auth/employees/{segment(employee_no)}/roles"),
                           "auth")
         return [(r["role"], r["path"]) for r in (body or {}).get("roles", [])]
 
