@@ -24,7 +24,7 @@ from typing import Any
 from bench import leave_data, staff_data, staff_scenarios
 from bench.load import Result
 from bench.priming import prime
-from bench.scenarios import Run, scenario
+from bench.scenarios import Run, bare_one_read, scenario
 from shared.settings import Settings
 
 REQUESTS = int(os.environ.get("HR_BENCH_LEAVE_REQUESTS", "1000000"))
@@ -165,6 +165,13 @@ def bare_same_concurrency(run: Run) -> Result:
     result = run.http(run.env.service("bare").base_url + "/bare/health",
                       concurrency=CONCURRENCY)
     result.note = f"the leave rows' baseline; concurrency {CONCURRENCY}"
+    return result
+
+
+@scenario(f"{PREFIX} bare Flask + one PostgreSQL read @{CONCURRENCY}", needs=("bare",))
+def one_read_same_concurrency(run: Run) -> Result:
+    result = bare_one_read(run, CONCURRENCY)
+    result.note += f"; concurrency {CONCURRENCY}"
     return result
 
 

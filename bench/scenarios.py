@@ -74,6 +74,26 @@ def bare_health(run: Run) -> Result:
     return run.http(run.env.service("bare").base_url + "/bare/health")
 
 
+#: The floor of a row that reads the store on every answer (`bench.bare_app`).
+ONE_READ = "bare Flask + one PostgreSQL read, GET /bare/one-read (the floor of a store read)"
+
+
+def bare_one_read(run: Run, concurrency: int | None = None) -> Result:
+    """The bare endpoint plus one `SELECT 1` through psycopg: PostgreSQL only."""
+    if run.env.store != "postgres":
+        from bench.servers import ServiceMissing
+
+        raise ServiceMissing("the one-read floor is measured on PostgreSQL")
+    kw = {} if concurrency is None else {"concurrency": concurrency}
+    result = run.http(run.env.service("bare").base_url + "/bare/one-read", **kw)
+    result.note = ("bare Flask and one SELECT 1 over psycopg (no ORM, no token, no log): "
+                   "no row that reads the store per answer costs less")
+    return result
+
+
+scenario(ONE_READ, needs=("bare",))(bare_one_read)
+
+
 # --- in-process -----------------------------------------------------------------------------
 
 @scenario("offline token verification (TokenVerifier.verify)")

@@ -194,6 +194,10 @@ class Environment:
         if name == "bare":
             env["HR_SERVICE"] = "leave"  # only so that the shared settings module loads
             env["HR_BENCH_BIND"] = f"127.0.0.1:{port}"
+            url = self._database_url("bare")  # `/bare/one-read`'s store (PostgreSQL only)
+            if url:
+                env["HR_BENCH_BARE_DATABASE_URL"] = url.replace("postgresql+psycopg://",
+                                                                "postgresql://")
             return self._spawn("bare", ["-c", str(ROOT / "bench" / "gunicorn_bare.py")], env,
                                port, "/bare/health")
         if name not in SERVICES:
