@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,25 @@ def raw_get(netloc: str, path: str) -> tuple[int, Any, str]:
         return resp.status, resp, resp.read().decode()
     finally:
         conn.close()
+
+
+@contextmanager
+def statements_sent(engine: Any) -> Iterator[list[str]]:
+    """The SQL statements `engine` sends inside the block, in order (queries-per-request
+    tests count them; SQLAlchemy's `before_cursor_execute` sees the ORM, Core and
+    `shared.prepared` alike)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def free_port() -> int:

@@ -10,12 +10,13 @@ import json
 
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import event, literal_column, select, table
+from sqlalchemy import literal_column, select, table
 
 from services.auth.api import checks as checks_api
 from services.auth.models import db
 from services.auth.service import checks, tokens
 from services.auth.service.common import Prepared
+from shared.testing import statements_sent
 
 TODAY = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 RID = "fast-path-test-0001"
@@ -167,17 +168,9 @@ def test_prepared_statements_return_what_connection_execute_returns(app, auth, t
 
 def test_prepared_statements_fire_cursor_events_and_raise_sqlalchemy_errors(app):
     with app.app_context():
-        seen = []
-
-        def listener(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements_sent(db.engine) as seen:
             checks._check_statement(1, 1).rows(db.session, p0="leave:read", c0="SB01",
                                                user_id=1)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         assert len(seen) == 1 and "UNION ALL" in seen[0]
         missing = Prepared(select(literal_column("1")).select_from(table("no_such_table")))
         with pytest.raises(sqlalchemy.exc.DBAPIError):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from services.auth.models import RoleBinding, db
 from services.auth.service import orgs
+from shared.testing import statements_sent
 from tests.conftest import bearer
 
 
@@ -39,18 +39,10 @@ def deep(app, auth):
 
 
 def _statements(app, send):
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as statements:
         resp = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == 200, resp.get_json()
     return [s for s in statements if s.strip().upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}]
 

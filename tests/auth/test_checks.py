@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event
-
 from services.auth.models import db
 from services.auth.service import checks, orgs
+from shared.testing import statements_sent
 from tests.auth.conftest import ADMIN
 from tests.conftest import bearer
 
@@ -196,15 +195,10 @@ def test_a_check_costs_the_same_queries_whatever_the_depth_and_binding_count(app
         db.session.commit()
 
         def count(user_id, org):
-            statements = []
-            listener = lambda *a: statements.append(a[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
+            with statements_sent(db.engine) as statements:
                 checks.check_user(session=db.session, settings=app.extensions["hr_settings"],
                                   user_id=user_id, items=[("leave:approve", org)], now=now,
                                   lookup=None)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
             return len(statements)
 
         assert count(small, "SB01") == count(big, "L7") == count(big, "U59")

@@ -4,11 +4,11 @@ bytes as the ORM entities dumped through `LeaveRequestRead`, for many callers an
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from services.leave.api import approvals
 from services.leave.api.plain_query import plain_page_query
 from services.leave.models import db
+from shared.testing import statements_sent
 from tests.leave.conftest import decide, file
 
 #: Reasons and comments that JSON must escape or keep as they are.
@@ -83,15 +83,10 @@ def test_a_client_token_and_a_caller_without_approval_grants_see_empty_inboxes(c
 
 
 def statements(app, call) -> list[str]:
-    seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as seen:
         resp = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == 200, resp.get_json()
     return seen
 

@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from services.leave.models import db
+from shared.testing import statements_sent
 from tests.leave.conftest import decide, file
 from tests.leave.test_routing_api import first_unpublished_year
 
@@ -93,16 +94,11 @@ def test_a_preview_decides_what_filing_then_decides(client, who, clock, case):
 
 def sql_sent(app, call) -> list[Any]:
     """Every statement `call` sent, then its answer."""
-    seen: list[Any] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        seen.append(call())
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
+    with statements_sent(engine) as seen:
+        answer = call()
+    return [*seen, answer]
 
 
 def rows(app) -> dict[str, int]:

@@ -4,22 +4,17 @@ whatever the data size (the bench issue's rule), counted over the whole request.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from services.leave.models import db
+from shared.testing import statements_sent
 from tests.leave.conftest import decide, file
 
 
 def statements(app, call) -> int:
-    seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as seen:
         resp = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code in (200, 201), resp.get_json()
     return len(seen)
 

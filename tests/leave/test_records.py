@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from services.leave.models import db
+from shared.testing import statements_sent
 from tests.leave.conftest import decide, file
 
 
@@ -163,17 +164,10 @@ def test_webhooks_receive_signed_events(client, who, posted):
 
 def _outbox_reads(app, call) -> list[str]:
     """The statements `call` sends that read the outbox (delivery's lookups)."""
-    from sqlalchemy import event
-
-    seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as seen:
         assert call().status_code in (200, 201)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return [s for s in seen if s.lstrip().upper().startswith("SELECT") and "outbox_events" in s]
 
 

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bench import staff_data
 from services.staff.app import MIGRATIONS, create_app
 from services.staff.models import db
 from services.staff.service import loading
 from shared.settings import TestSettings
+from shared.testing import statements_sent
 from tests.conftest import ISSUER, bearer
 
 SIZES = {"small": (40, 400), "larger": (400, 8_000)}
@@ -27,18 +27,10 @@ SIZES = {"small": (40, 400), "larger": (400, 8_000)}
 
 @contextmanager
 def counting(app: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine) as statements:
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture(scope="module")
