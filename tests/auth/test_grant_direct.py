@@ -1,9 +1,10 @@
 """The direct client-credentials grant (`api.oauth._client_grant_direct`,
 `service.grants.client_credentials_direct`) answers what the documented grant answers —
 status, headers, the token's header and claims but for its own `jti`/`iat`/`exp` instants,
-`expires_in`, `scope` — for services' and registered clients; every other request
-(wrong secret, unknown or disabled client, body credentials, over the brake, a key not yet
-decrypted) is answered by the documented path, audited and counted as ever; a rotation is
+`expires_in`, `scope` — for services' and registered clients, whether they authenticate by
+HTTP Basic or with their credentials in the body; every other request (wrong secret, unknown
+or disabled client, both methods at once, over the brake, a key not yet decrypted) is
+answered by the documented path, audited and counted as ever; a rotation is
 followed at once."""
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ def test_a_good_grant_is_answered_directly_with_the_documented_answer(app, auth,
         before = len(direct)
         fast, slow = _both(client, creds)
         assert fast == slow and fast[0] == 200
-        assert len(direct) == before + 1
+        in_body = {"grant_type": "client_credentials", "client_id": creds[0],
+                   "client_secret": creds[1]}
+        fast, slow = _both(client, None, data=in_body)  # client_secret_post
+        assert fast == slow and fast[0] == 200
+        assert len(direct) == before + 2
     token = _grant(client).get_json()["access_token"]
     jwks = client.get("/auth/.well-known/jwks.json").get_json()
     key = jwt.PyJWK(jwks["keys"][0]).key
@@ -120,8 +125,8 @@ def test_anything_else_takes_the_documented_path(app, client, direct, case):
         kw["content_type"] = "application/x-www-form-urlencoded"
     fast, slow = _both(client, creds, **kw)
     assert fast == slow
-    # only a well-formed grant with HTTP Basic credentials is answered directly
-    assert len(direct) == (1 if case == "json body" else 0)
+    # only a well-formed grant with one set of good credentials is answered directly
+    assert len(direct) == (1 if case in ("json body", "body credentials") else 0)
 
 
 def test_a_failed_grant_is_still_audited_and_counted(app, client, direct):

@@ -167,10 +167,10 @@ class Token(MethodView):
 
 def _client_grant_direct(limiter: FailureLimiter, address: str,
                          now: dt.datetime) -> dict[str, Any] | None:
-    """A plain client-credentials grant (HTTP Basic, no client credentials in the body)
-    answered from two statements (`grants.client_credentials_direct`, which reads the
-    brake before anything of the request); None for anything else, which takes the
-    documented path from its start."""
+    """A plain client-credentials grant (HTTP Basic or the client's credentials in the
+    body, not both) answered from two statements (`grants.client_credentials_direct`,
+    which reads the brake before anything of the request); None for anything else, which
+    takes the documented path from its start."""
     with autocommit(db.engine).connect() as conn:
         return grants.client_credentials_direct(
             conn=conn, settings=common.settings(), limiter=limiter, address=address,
@@ -178,15 +178,19 @@ def _client_grant_direct(limiter: FailureLimiter, address: str,
 
 
 def _plain_client_credentials() -> tuple[str, str] | None:
-    """HTTP Basic credentials of a well-formed client-credentials grant, else None."""
+    """The client's credentials of a well-formed client-credentials grant — HTTP Basic
+    (`client_secret_basic`) or the body's `client_id`/`client_secret` (`client_secret_post`,
+    which the metadata also offers) — else None; both at once is the documented path's
+    `invalid_request`."""
     try:
         p = params()
-        credentials = basic_credentials()
+        basic = basic_credentials()
     except OAuthError:
         return None
-    if p.get("grant_type") != "client_credentials" or body_credentials(p) is not None:
+    body = body_credentials(p)
+    if p.get("grant_type") != "client_credentials" or (basic and body):
         return None
-    return credentials
+    return basic or body
 
 
 def _throttled(limiter: FailureLimiter, address: str, now: dt.datetime) -> Any:
