@@ -13,11 +13,12 @@ from services.performance.schemas.incidents import (
     AppealDecision,
     IncidentCreate,
     IncidentDecision,
+    IncidentDetailRead,
     IncidentQuery,
     IncidentRead,
     TrailRead,
 )
-from services.performance.service import deciders, decisions, incidents, steps
+from services.performance.service import actions, deciders, decisions, incidents, steps
 from services.performance.staff import Staff
 from shared.audit import actor_from_request
 from shared.errors import ValidationFailed
@@ -82,11 +83,26 @@ class Incidents(MethodView):
 
 @blp.route("/<int:incident_id>")
 class IncidentItem(MethodView):
-    @blp.response(200, IncidentRead)
+    @blp.response(200, IncidentDetailRead)
     def get(self, incident_id: int) -> Any:
-        """One incident (404 for an unknown one and one outside the caller's scope alike)."""
-        return incidents.get_incident(session=db.session, incident_id=incident_id,
-                                      principal=current_principal())
+        """One incident (404 for an unknown one and one outside the caller's scope alike),
+        with the `actions` the caller may take on it now."""
+        principal = current_principal()
+        incident = incidents.get_incident(session=db.session, incident_id=incident_id,
+                                          principal=principal)
+        return _WithActions(incident, actions.incident_actions(
+            session=db.session, incident=incident, principal=principal, staff=staff(),
+            today=today()))
+
+
+class _WithActions:
+    """The incident as `IncidentDetailRead` dumps it: its own attributes and `actions`."""
+
+    def __init__(self, incident: Any, verbs: list[str]) -> None:
+        self._incident, self.actions = incident, verbs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._incident, name)
 
 
 @blp.route("/<int:incident_id>/decision")

@@ -9,6 +9,7 @@ from services.performance.schemas.rules import SEVERITIES
 from shared.web import PageQuery
 
 STATUSES = ("recorded", "confirmed", "dismissed", "appealed", "upheld", "overturned")
+ACTIONS = ("confirm", "dismiss", "appeal", "uphold", "overturn")
 _TEXT = ma.validate.Length(min=1, max=4000)
 _NO = ma.validate.Length(min=1, max=40)
 
@@ -74,6 +75,18 @@ class IncidentRead(ma.Schema):
     closed_by = ma.fields.String(allow_none=True)
     closed_at = UTCDateTime(allow_none=True)
     policy_version = ma.fields.Integer(required=True)
+
+
+class IncidentDetailRead(IncidentRead):
+    """One incident as its page reads it: the list's fields and what the caller may do."""
+
+    actions = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ACTIONS)),
+                             required=True, metadata={
+        "example": ["confirm", "dismiss"],
+        "description": "What the caller may send now, by the endpoints' own rules: "
+                       "`confirm`/`dismiss` (`/decision`), `appeal` (`/appeal`), "
+                       "`uphold`/`overturn` (`/appeal/decision`). The moment of the read: "
+                       "the endpoint still decides. Empty when none."})
 
 
 class IncidentQuery(PageQuery):

@@ -11,6 +11,7 @@ endpoint: the caller may still dismiss such an incident, so it awaits them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -98,6 +99,19 @@ def appeal_refusal(incident: Incident, principal: Any, related: Callable[[str], 
                     what="decide the appeal of")
 
 
+def appeal_filing_refusal(incident: Incident, principal: Any,
+                          today: dt.date) -> Exception | None:
+    """Why the principal may not appeal the incident now (申诉: the subject alone, while it is
+    confirmed, until its deadline inclusive), or `None`."""
+    if principal.emp is None or principal.emp != incident.employee_no:
+        return Forbidden("Only the employee the incident is about may appeal it.")
+    if incident.status != "confirmed":
+        return Conflict(f"The incident is {incident.status}; only a confirmed one is appealed.")
+    if incident.appeal_deadline is None or today > incident.appeal_deadline:
+        return Conflict(f"The appeal window closed on {incident.appeal_deadline}.")
+    return None
+
+
 def awaits(incident: Incident, principal: Any, related: Callable[[str], set[str]],
            policies: Policies) -> bool:
     """Does the incident await the principal's decision: may they read it, and would the
@@ -123,7 +137,6 @@ def related_once(staff: Staff) -> Callable[[str], set[str]]:
 def raise_refusal(refusal: Exception | None) -> None:
     if refusal is not None:
         raise refusal
-
 
 
 def list_awaiting(*, session: Session, principal: Any, staff: Staff, page: int, per_page: int,

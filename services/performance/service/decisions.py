@@ -33,6 +33,7 @@ from services.performance.models import AuditEvent, Incident, SignOff
 from services.performance.service import outbox, steps
 from services.performance.service.deciders import (
     Policies,
+    appeal_filing_refusal,
     appeal_refusal,
     confirm_refusal,
     raise_refusal,
@@ -41,7 +42,7 @@ from services.performance.service.incidents import get_incident
 from services.performance.service.policy import current_policy
 from services.performance.staff import Staff
 from shared.audit import Actor, record, utcnow
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict
 from shared.scope import covers
 
 QUALIFICATION = "customer_manager"
@@ -124,12 +125,7 @@ def appeal_incident(*, session: Session, incident_id: int, reason: str, principa
                     actor: Actor, today: dt.date) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id, principal=principal,
                             for_update=True)
-    if principal.emp is None or principal.emp != incident.employee_no:
-        raise Forbidden("Only the employee the incident is about may appeal it.")
-    if incident.status != "confirmed":
-        raise Conflict(f"The incident is {incident.status}; only a confirmed one is appealed.")
-    if incident.appeal_deadline is None or today > incident.appeal_deadline:
-        raise Conflict(f"The appeal window closed on {incident.appeal_deadline}.")
+    raise_refusal(appeal_filing_refusal(incident, principal, today))
     now = utcnow()
     incident.appealed_at = now
     _transition(session, incident, to="appealed", action="appeal", actor=actor,
