@@ -67,3 +67,33 @@ class Perf:
         resp = self.decide(by, incident["id"])
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
+
+    def appealed(self) -> dict[str, Any]:
+        """An incident the head confirmed and its subject appealed."""
+        incident = self.confirmed("manager", by="head")
+        resp = self.post("subject", f"/performance/incidents/{incident['id']}/appeal",
+                         {"reason": "The customer asked me to keep it."})
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
+    def in_every_state(self) -> list[dict[str, Any]]:
+        """Incidents each decided by different people: recorded by a manager and by the
+        head, two above their recorder's cap, confirmed, appealed, dismissed."""
+        cases = [
+            self.recorded("manager"),
+            self.recorded("head"),
+            self.recorded("hr", rule="CM-ETH-01", deduction_amount="300",
+                          override_reason="repeated breach"),
+            self.recorded("manager", rule="CM-ETH-01", deduction_amount="100.01",
+                          override_reason="kept a customer waiting twice"),
+            self.confirmed("manager", by="deputy"),
+            self.appealed(),
+        ]
+        dismissed = self.recorded("manager")
+        assert self.decide("head", dismissed["id"], "dismiss").status_code == 200
+        return [*cases, self.read("head", dismissed["id"])]
+
+    def read(self, who: str, incident_id: int) -> dict[str, Any]:
+        resp = self.get(who, f"/performance/incidents/{incident_id}")
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()

@@ -3,11 +3,8 @@ endpoints' own rules — so the console shows exactly the buttons that would wor
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.performance.service import decisions
 from tests.performance.helpers import PEOPLE
-from tests.performance.test_incidents_awaiting import appealed
 
 #: Every verb, the endpoint that takes it and a body it accepts.
 VERBS = {
@@ -26,17 +23,7 @@ def actions(perf, who: str, incident_id: int) -> list[str]:
 
 
 def test_the_actions_agree_exactly_with_what_every_endpoint_allows(perf, monkeypatch):
-    cases: list[dict[str, Any]] = [
-        perf.recorded("manager"),
-        perf.recorded("head"),
-        perf.recorded("hr", rule="CM-ETH-01", deduction_amount="300",
-                      override_reason="repeated breach"),
-        perf.confirmed("manager", by="deputy"),
-        appealed(perf),
-    ]
-    dismissed = perf.recorded("manager")
-    assert perf.decide("head", dismissed["id"], "dismiss").status_code == 200
-    cases.append(dismissed)
+    cases = perf.in_every_state()
     # Try every verb without keeping it: the attempt answers, the store stays as it was.
     monkeypatch.setattr(decisions, "_commit", lambda session: session.rollback())
     offered = 0
@@ -63,7 +50,7 @@ def test_only_the_subject_is_offered_the_appeal_and_only_the_next_level_decides_
     confirmed = perf.confirmed("manager", by="head")
     assert actions(perf, "subject", confirmed["id"]) == ["appeal"]
     assert actions(perf, "head", confirmed["id"]) == []
-    incident = appealed(perf)
+    incident = perf.appealed()
     assert actions(perf, "subject", incident["id"]) == []
     assert actions(perf, "head", incident["id"]) == []  # confirmed it first
     assert actions(perf, "hr", incident["id"]) == ["uphold", "overturn"]

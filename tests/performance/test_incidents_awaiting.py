@@ -23,11 +23,7 @@ def ids(perf, who: str, **params: Any) -> set[int]:
 
 
 def appealed(perf) -> dict[str, Any]:
-    incident = perf.confirmed("manager", by="head")
-    resp = perf.post("subject", f"/performance/incidents/{incident['id']}/appeal",
-                     {"reason": "The customer asked me to keep it."})
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()
+    return perf.appealed()
 
 
 def test_the_recorder_does_not_see_their_own_recorded_incident_but_a_second_confirmer_does(perf):
@@ -119,19 +115,7 @@ def test_a_bad_awaiting_value_is_a_422(perf, value):
 
 
 def test_the_filter_agrees_exactly_with_what_the_decision_endpoints_allow(perf, monkeypatch):
-    cases = [
-        perf.recorded("manager"),
-        perf.recorded("head"),
-        perf.recorded("hr", rule="CM-ETH-01", deduction_amount="300",
-                      override_reason="repeated breach"),
-        perf.recorded("manager", rule="CM-ETH-01", deduction_amount="100.01",
-                      override_reason="kept a customer waiting twice"),
-        perf.confirmed("manager", by="deputy"),
-        appealed(perf),
-    ]
-    dismissed = perf.recorded("manager")
-    assert perf.decide("head", dismissed["id"], "dismiss").status_code == 200
-    cases.append(dismissed)
+    cases = perf.in_every_state()
     # Try every decision without keeping it: the attempt answers, the store stays as it was.
     monkeypatch.setattr(decisions, "_commit", lambda session: session.rollback())
     allowed_somewhere = 0
