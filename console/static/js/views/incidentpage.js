@@ -1,16 +1,16 @@
 // One incident (#/incident/12): its facts, its signed trail, and the one form the reader may
 // use on it now — the four-eyes review (confirm/dismiss) by someone who is neither its
 // recorder nor its subject; the subject's appeal (申诉) within the window; the appeal's
-// decision one level up (hr of the governing branch). The buttons are offered only where the
-// token's roles suggest the server will agree; the server decides, and its refusal (403, or
-// 409 for a period already signed off) is shown in the status region.
+// decision one level up (hr of the governing branch). The buttons are the server's own
+// `actions` for this reader at the moment of the read; the server still decides when one is
+// pressed, and a refusal (someone else decided meanwhile) is shown in the status region.
 // Also: the incidents awaiting the reader's decision, and the subject's own incidents.
 
 import { claims, get, post, query } from '../api.js';
 import { clear, facts, h, section, table, title } from '../dom.js';
 import { addStrings, say, t } from '../i18n.js';
 import { errorBox, person, statusBadge, when } from './common.js';
-import { checked, formError, isoToday, onSubmit } from './formkit.js';
+import { checked, formError, onSubmit } from './formkit.js';
 
 addStrings({
   zh: {
@@ -54,26 +54,13 @@ addStrings({
 });
 
 const tp = (key, vars) => t(`incident.${key}`, vars);
-const holds = (...roles) => ((claims() && claims().roles) || []).some((r) => roles.includes(r.role));
 const me = () => claims() || {};
 const recordedByMe = (i) => i.recorded_by === me().sub || (me().emp && i.recorded_by_emp === me().emp);
 const aboutMe = (i) => Boolean(me().emp) && i.employee_no === me().emp;
 
-// Whom the server will most likely let decide (it checks scope, grade and relations too).
-export function mayReview(i) {
-  if (i.status !== 'recorded' || recordedByMe(i) || aboutMe(i)) return false;
-  const roles = (me().roles || []);
-  if (i.over_cap) return holds('hr', 'admin');
-  return roles.some((r) => r.role === 'admin' || (r.permissions || []).includes('performance:confirm'));
-}
-
-export function mayDecideAppeal(i) {
-  return i.status === 'appealed' && holds('hr', 'admin') && !recordedByMe(i) && !aboutMe(i)
-    && i.decided_by !== me().sub;
-}
-
-const mayAppeal = (i) => i.status === 'confirmed' && aboutMe(i) && i.appeal_deadline
-  && isoToday() <= i.appeal_deadline;
+// What the server says the caller may send now (`actions` on the incident's read): the page
+// shows exactly those buttons, never a guess of its own.
+const offers = (i, ...verbs) => verbs.filter((v) => (i.actions || []).includes(v));
 
 function decisionForm(view, incident, { path, heading, choices, comment, required = false, hint }) {
   const text = h('textarea', { rows: '2', maxlength: '4000', required });
@@ -94,20 +81,22 @@ function decisionForm(view, incident, { path, heading, choices, comment, require
 }
 
 function actions(view, i) {
-  if (mayReview(i)) {
+  const review = offers(i, 'confirm', 'dismiss');
+  if (review.length) {
+    const labels = { confirm: [tp('review.confirm'), 'approve'], dismiss: [tp('review.dismiss'), 'reject'] };
     return decisionForm(view, i, { path: '/decision', heading: tp('review.title'),
-      comment: tp('review.comment'), choices: [['confirm', tp('review.confirm'), 'approve'],
-        ['dismiss', tp('review.dismiss'), 'reject']] });
+      comment: tp('review.comment'), choices: review.map((v) => [v, ...labels[v]]) });
   }
-  if (mayAppeal(i)) {
+  if (offers(i, 'appeal').length) {
     return decisionForm(view, i, { path: '/appeal', heading: tp('appeal.title'), required: true,
       comment: tp('appeal.reason'), hint: tp('appeal.window', { date: i.appeal_deadline }),
       choices: [['appeal', tp('appeal.submit'), 'primary']] });
   }
-  if (mayDecideAppeal(i)) {
+  const appeal = offers(i, 'uphold', 'overturn');
+  if (appeal.length) {
+    const labels = { uphold: [tp('appeal.uphold'), 'approve'], overturn: [tp('appeal.overturn'), 'reject'] };
     return decisionForm(view, i, { path: '/appeal/decision', heading: tp('appeal.decide'),
-      comment: tp('review.comment'), choices: [['uphold', tp('appeal.uphold'), 'approve'],
-        ['overturn', tp('appeal.overturn'), 'reject']] });
+      comment: tp('review.comment'), choices: appeal.map((v) => [v, ...labels[v]]) });
   }
   if (i.status === 'recorded' && recordedByMe(i)) return h('p', { class: 'hint' }, tp('page.ownRecord'));
   if (i.status === 'recorded' && aboutMe(i)) return h('p', { class: 'hint' }, tp('page.aboutYou'));
