@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from services.performance.models import Incident, Rule, db
+from shared.testing import statements_sent
 
 
 def _add(app, count: int, employee_no: str = "E100") -> None:
@@ -26,18 +27,10 @@ def _add(app, count: int, employee_no: str = "E100") -> None:
 
 
 def _statements(app, send):
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_sent(engine) as statements:
         resp = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == 200, resp.get_json()
     return [s for s in statements if s.strip().upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}]
 
