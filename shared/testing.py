@@ -74,6 +74,47 @@ def raw_get(netloc: str, path: str) -> tuple[int, Any, str]:
         conn.close()
 
 
+#: What one request looked like from outside: status, headers (sorted), body, the access
+#: lines it wrote, and how much its route's 200 counter moved.
+Seen = tuple[int, list[tuple[str, str]], bytes, list[dict[str, Any]], float]
+
+
+def seen_answer(client: Any, caplog: Any, *, service: str, route: str, method: str,
+                url: str, **kwargs: Any) -> Seen:
+    """Send one request with Flask's test client and record everything a caller, an
+    operator's log and the metrics see of it (`shared.direct`'s lanes are held to this)."""
+    import logging
+
+    from prometheus_client import REGISTRY
+
+    labels = {"service": service, "route": route, "method": method, "status": "200"}
+    caplog.clear()
+    before = REGISTRY.get_sample_value("hr_http_requests_total", labels) or 0.0
+    with caplog.at_level(logging.INFO, logger="hr.access"):
+        resp = client.open(url, method=method, **kwargs)
+    lines = [{k: getattr(r, k) for k in ("method", "path", "status", "sub", "remote",
+                                          "request_id")}
+             for r in caplog.records if r.name == "hr.access"]
+    after = REGISTRY.get_sample_value("hr_http_requests_total", labels) or 0.0
+    return (resp.status_code, sorted(resp.headers.items()), resp.get_data(), lines,
+            after - before)
+
+
+def both_paths(lanes: Any, send: Any) -> tuple[Seen, Seen, int]:
+    """`send()` through a service's direct lanes, then through Flask alone (`lanes.enabled`
+    off): (the lanes' answer, Flask's, how many the lanes answered: 0 or 1)."""
+    answered = lanes.answered
+    lanes.enabled = True
+    try:
+        fast = send()
+        took = lanes.answered - answered
+        lanes.enabled = False
+        slow = send()
+    finally:
+        lanes.enabled = True
+    return fast, slow, took
+
+
 @contextmanager
 def statements_sent(engine: Any) -> Iterator[list[str]]:
     """The SQL statements `engine` sends inside the block, in order (queries-per-request

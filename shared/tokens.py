@@ -204,6 +204,14 @@ class TokenVerifier:
         self._verified[token] = (float(found.claims["exp"]) + self.leeway, found)
         return found
 
+    def remembered(self, token: str) -> Principal | None:
+        """The caller behind `token` if this verifier verified it before and still trusts it,
+        else None — never verifies (`shared.direct`'s lanes leave that to Flask's path)."""
+        hit = self._verified.get(token)
+        if hit is not None and self._clock() < hit[0]:
+            return hit[1]
+        return None
+
     def trusted_until(self, token: str) -> float:
         """Until when (epoch seconds, this verifier's clock) `token` is trusted without being
         verified again: its `exp` + leeway once verified, 0 when not remembered."""

@@ -9,13 +9,14 @@ from typing import Any
 
 from flask import Flask, request
 
-from services.leave.api import blueprints
+from services.leave.api import blueprints, direct
 from services.leave.api.requests import READ_ONLY_POSTS
 from services.leave.directory import Directory, HttpDirectory
 from services.leave.models import IdempotentAnswer, db
 from services.leave.service import events, load_reference_data
 from services.leave.service.common import today
-from shared.db import session_for, upgrade
+from shared.db import engine_of, session_for, upgrade
+from shared.direct import DirectLanes, install
 from shared.outbound import DestinationRefused, post_to_receiver, resolve
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             events.deliver(db.session, app.extensions["leave_poster"], limit=3)
 
     after_successful_writes(app, db, deliver_events, what="webhook delivery")
+    app.extensions["leave_direct"] = install(app, lambda inner: DirectLanes(
+        inner, service=settings.service, routes=direct.routes(app, engine_of(app, db))))
     return app
 
 

@@ -8,16 +8,21 @@ from flask import current_app
 
 from services.leave.directory import Directory
 from services.leave.service.access import Caller, Grant
-from shared.audit import actor_from_request
+from shared.audit import Actor, actor_from_request
 from shared.errors import Forbidden
 from shared.permissions import current_principal
 from shared.scope import WHOLE_ORGANISATION
+from shared.tokens import Principal
 
 
 def caller() -> Caller:
     """The verified token as the use cases see it."""
-    principal = current_principal()
-    return Caller(actor=actor_from_request(), kind=principal.kind, emp=principal.emp,
+    return caller_of(current_principal(), actor_from_request())
+
+
+def caller_of(principal: Principal, actor: Actor) -> Caller:
+    """`caller()` outside a request (`api.direct`'s lane)."""
+    return Caller(actor=actor, kind=principal.kind, emp=principal.emp,
                   grants=tuple(Grant(g.role, g.path, g.permissions) for g in principal.roles),
                   scope=principal.scope)
 
