@@ -9,13 +9,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.auth.api import PUBLIC_ENDPOINTS, blueprints
-from services.auth.api.check_direct import CheckDirect
+from services.auth.api import PUBLIC_ENDPOINTS, blueprints, check_direct
 from services.auth.api.common import authenticate
 from services.auth.api.oauth_schemas import TokenParam, TokenRequest
 from services.auth.api.wellknown import metadata_blueprint
@@ -26,12 +23,11 @@ from services.auth.service.setup import first_start
 from services.auth.service.staff_directory import HttpStaffDirectory
 from shared.audit import utcnow
 from shared.db import engine_of, init_db, ping, session_for, upgrade
+from shared.direct import DirectLanes, install
 from shared.http import ServiceClient
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import build_app
-
-M = TypeVar("M")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("hr.auth")
@@ -88,22 +84,10 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
             settings.urls["staff"], name="staff", token=SelfToken(settings),
             timeout=settings.http_timeout, retries=1))
     app.extensions["auth_staff_lookup"] = staff_lookup
-    direct = _behind_proxy(app, lambda inner: CheckDirect(inner, app=app,
-                                                          engine=engine_of(app, db)))
+    direct = install(app, lambda inner: DirectLanes(
+        inner, service=settings.service, routes=check_direct.routes(app, engine_of(app, db))))
     app.extensions["auth_check_direct"] = direct
     return app
-
-
-def _behind_proxy(app: Flask, wrap: Callable[[Any], M]) -> M:
-    """Put a middleware (the direct check path) in front of what the app
-    serves, but behind ProxyFix when there is one (`HR_PROXY_HOPS`): their access lines then
-    name the client's address, as Flask's `remote_addr` does, not the gateway's."""
-    outer = app.wsgi_app
-    if isinstance(outer, ProxyFix):
-        outer.app = middleware = wrap(outer.app)
-    else:
-        app.wsgi_app = middleware = wrap(outer)  # type: ignore[method-assign]
-    return middleware
 
 
 def prepare(settings: Settings) -> None:

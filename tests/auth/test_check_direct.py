@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import logging
 
 import pytest
-from prometheus_client import REGISTRY
 
+from shared.testing import both_paths, seen_answer
 from tests.auth.conftest import SERVICE_CREDS
 from tests.conftest import bearer
 
@@ -50,36 +49,14 @@ def paths(app):
     direct.enabled = True
 
 
-def _requests_total(path: str) -> float:
-    return REGISTRY.get_sample_value(
-        "hr_http_requests_total",
-        {"service": "auth", "route": path, "method": "POST", "status": "200"}) or 0.0
-
-
-def _send(client, caplog, path, token, body, rid):
-    caplog.clear()
-    before = _requests_total(path)
-    with caplog.at_level(logging.INFO, logger="hr.access"):
-        resp = client.post(path, data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}", "X-Request-ID": rid})
-    lines = [{k: getattr(r, k) for k in ("method", "path", "status", "sub", "remote",
-                                          "request_id")}
-             for r in caplog.records if r.name == "hr.access"]
-    return (resp.status_code, sorted(resp.headers.items()), resp.get_data(), lines,
-            _requests_total(path) - before)
-
-
 def _both(client, caplog, direct, path, token, body):
     """(direct answer, Flask's answer) and whether the direct path gave the first."""
-    rid = "direct-path-test-0001"
-    answered = direct.answered
-    direct.enabled = True
-    fast = _send(client, caplog, path, token, body, rid)
-    took = direct.answered - answered
-    direct.enabled = False
-    slow = _send(client, caplog, path, token, body, rid)
-    direct.enabled = True
-    return fast, slow, took
+    def send():
+        return seen_answer(client, caplog, service="auth", route=path, method="POST", url=path,
+                           data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}",
+                                    "X-Request-ID": "direct-path-test-0001"})
+    return both_paths(direct, send)
 
 
 def _warm(auth, tokens):

@@ -3,8 +3,8 @@ themselves, answered below Flask with one statement (issue 12's full path).
 
 Under a realistic mix (1,000 users × 10 different questions) every check took Flask's whole
 request machinery, the bearer gate's statement and the check's statement: ~5× the bare
-endpoint's CPU. This WSGI middleware, just in front of Flask (behind ProxyFix), answers the
-common request itself:
+endpoint's CPU. These two lanes (`shared.direct`, just in front of Flask, behind ProxyFix)
+answer the common request themselves:
 
 - a POST to one of the two paths, no query string, `Content-Type: application/json`, a
   length-delimited body that orjson decodes to exactly the shape the views' fast path
@@ -31,8 +31,7 @@ roles are read live by every check, so a change shows on the very next one.
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -43,10 +42,8 @@ from services.auth.api.checks import BATCH_FIELDS, BATCH_MAX, CHECK_FIELDS, ITEM
 from services.auth.domain.scope import today_in
 from services.auth.service import checks, tokens
 from shared.db import autocommit
-from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
-from shared.metrics import observe_request
+from shared.direct import Answer, Lane, Route, bearer
 
-_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 PATHS = frozenset({"/auth/check", "/auth/check/batch"})
 MAX_BODY = 64 * 1024
 
@@ -66,53 +63,32 @@ def read_body(environ: dict[str, Any]) -> bytes | None:
     environ["CONTENT_LENGTH"] = str(len(body))
     return body if len(body) == length else None
 
-StartResponse = Callable[..., Any]
+def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
+    """The two check paths as `shared.direct` lanes."""
+    direct = CheckDirect(app=app, engine=engine)
+    return [Route("POST", path, path, direct.lane(path == "/auth/check")) for path in PATHS]
 
 
 class CheckDirect:
-    """`CheckDirect(flask_wsgi_app, app=app, engine=engine_of(app, db))`; `enabled` off sends
-    everything to Flask (tests compare the two paths)."""
+    """The lanes' work: `CheckDirect(app=app, engine=engine_of(app, db)).lane(single)`."""
 
-    def __init__(self, wsgi_app: Callable[..., Any], *, app: Flask,
-                 engine: Callable[[], Engine]) -> None:
-        self.next = wsgi_app
+    def __init__(self, *, app: Flask, engine: Callable[[], Engine]) -> None:
         self._app = app
         self._engine = engine
-        self.enabled = True
-        self.answered = 0
-        settings = app.extensions["hr_settings"]
-        self._service = settings.service
-        self._zone = settings.timezone
+        self._zone = app.extensions["hr_settings"].timezone
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO")
-        if (not self.enabled or path not in PATHS or environ.get("REQUEST_METHOD") != "POST"
-                or environ.get("QUERY_STRING")
-                or environ.get("CONTENT_TYPE") != "application/json"):
-            return self.next(environ, start_response)
-        started = time.perf_counter()
-        try:
-            answer = self._answer(environ, path == "/auth/check")
-        except Exception:
-            answer = None
-        if answer is None:
-            return self.next(environ, start_response)
-        body, sub = answer
-        rid = request_id_from(environ.get(_REQUEST_ID_ENVIRON))
-        start_response("200 OK", [("Content-Type", "application/json"),
-                                  ("Content-Length", str(len(body))),
-                                  ("Cache-Control", "no-store"), (REQUEST_ID_HEADER, rid)])
-        observe_request(self._service, path, "POST", 200, time.perf_counter() - started)
-        log_access(method="POST", path=path, status=200, started=started, sub=sub,
-                   remote=environ.get("REMOTE_ADDR"), request_id=rid)
-        self.answered += 1
-        return [body]
+    def lane(self, single: bool) -> Lane:
+        def answer(environ: dict[str, Any]) -> Answer | None:
+            if (environ.get("QUERY_STRING")
+                    or environ.get("CONTENT_TYPE") != "application/json"):
+                return None
+            return self._answer(environ, single)
+        return answer
 
-    def _answer(self, environ: dict[str, Any], single: bool) -> tuple[bytes, str] | None:
+    def _answer(self, environ: dict[str, Any], single: bool) -> Answer | None:
         """(body, the caller's `sub`), or None: Flask answers."""
-        scheme, _, token = (environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer(environ)
+        if token is None:
             return None
         claims = tokens.remembered_claims(token)
         if claims is None or claims.get("token_kind") != "user":
