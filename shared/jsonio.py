@@ -42,6 +42,11 @@ class FastJSONProvider(DefaultJSONProvider):
                 return fast.decode()
         return super().dumps(obj, **kwargs)
 
+    def answer_body(self, obj: Any) -> bytes | None:
+        """The bytes `response(obj)` sends in production (compact), or None when orjson
+        cannot write them (`shared.direct`'s lanes then leave the request to Flask)."""
+        return self._orjson(obj, orjson.OPT_APPEND_NEWLINE)
+
     def response(self, *args: Any, **kwargs: Any) -> Any:
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(*args, **kwargs)  # indented: the standard path

@@ -7,11 +7,12 @@ from pathlib import Path
 from flask import Flask
 
 from services.performance import service
-from services.performance.api import blueprints
+from services.performance.api import blueprints, direct
 from services.performance.models import db
 from services.performance.service import outbox
 from services.performance.staff import Staff, StaffGateway
-from shared.db import session_for, upgrade
+from shared.db import engine_of, session_for, upgrade
+from shared.direct import DirectLanes, install
 from shared.settings import Settings
 from shared.tokens import TokenVerifier
 from shared.web import after_successful_writes, create_service_app
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
 
     after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
 
+    app.extensions["performance_direct"] = install(app, lambda inner: DirectLanes(
+        inner, service=settings.service, routes=direct.routes(app, engine_of(app, db))))
     return app
 
 

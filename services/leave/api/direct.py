@@ -29,12 +29,12 @@ INBOX = "/leave/approvals"
 
 
 def inbox_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
-    verifier = app.extensions["hr_verifier"]
+    extensions = app.extensions
 
     def lane(environ: dict[str, Any]) -> Answer | None:
         if not approvals.FAST_PATH:  # the tests' reference path: Flask and the ORM
             return None
-        principal = remembered_principal(verifier, environ)
+        principal = remembered_principal(extensions["hr_verifier"], environ)
         if principal is None:
             return None
         query = plain_page_query(query_args(environ))

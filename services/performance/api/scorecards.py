@@ -22,9 +22,11 @@ from services.performance.schemas.scorecards import (
     SignOffRead,
 )
 from services.performance.service import exports, readings, scorecards
+from services.performance.staff import Staff
 from shared.audit import actor_from_request
-from shared.errors import Forbidden, NotFound
+from shared.errors import AppError, Forbidden, NotFound
 from shared.permissions import current_principal, has_permission
+from shared.tokens import Principal
 from shared.web import Blueprint, PageQuery, page_of, page_payload
 
 blp = Blueprint("scorecards", __name__, url_prefix="/performance",
@@ -52,20 +54,28 @@ def _attachment(body: Any, mimetype: str, name: str) -> Response:
 FAST_PATH = True
 
 
-def _check_scorecard_reader(employee_no: str) -> None:
-    """The employee reads their own; `performance:read` over their (current) unit reads
-    anyone's (a client needs the permission; a user outside scope gets a 404)."""
-    principal = current_principal()
+def scorecard_refusal(principal: Principal, employee_no: str, staff: Staff) -> AppError | None:
+    """Why `principal` may not read the employee's scorecard, or None: the employee reads
+    their own; `performance:read` over their (current) unit reads anyone's (a client needs
+    the permission; a user outside scope gets a 404)."""
     if principal.kind == "user" and principal.emp == employee_no:
-        return
+        return None
     if principal.kind == "client":
         if "performance:read" not in principal.scope:
-            raise Forbidden("This needs the permission performance:read.")
-        return
-    chain = current_app.extensions["performance_staff"].chain(employee_no)
+            return Forbidden("This needs the permission performance:read.")
+        return None
+    chain = staff.chain(employee_no)
     if chain is None or not has_permission(principal, "performance:read",
                                            chain["unit"]["path"]):
-        raise NotFound(f"No employee {employee_no}.")
+        return NotFound(f"No employee {employee_no}.")
+    return None
+
+
+def _check_scorecard_reader(employee_no: str) -> None:
+    refusal = scorecard_refusal(current_principal(), employee_no,
+                                current_app.extensions["performance_staff"])
+    if refusal is not None:
+        raise refusal
 
 
 def _scorecard(employee_no: str, period: Period) -> Any:

@@ -195,8 +195,13 @@ def scorecard(*, session: Session | scoped_session[Session], employee_no: str,
               period: Period) -> dict[str, Any]:
     """`ScorecardRead` of the employee's period, as its dump writes it."""
     with _reading(session) as conn:
-        rows = _CARD.run(conn, {"employee_no": employee_no, "starts_on": period.starts_on,
-                                "ends_on": period.ends_on})
+        return scorecard_on(conn, employee_no=employee_no, period=period)
+
+
+def scorecard_on(conn: Connection, *, employee_no: str, period: Period) -> dict[str, Any]:
+    """`scorecard` on a connection (`api.direct`'s lane has no session)."""
+    rows = _CARD.run(conn, {"employee_no": employee_no, "starts_on": period.starts_on,
+                            "ends_on": period.ends_on})
     result = totals(_Standing(row) for row in rows)
     incidents = []
     for row in rows:
