@@ -6,8 +6,12 @@ identity-map entry per request and step, and a marshmallow dump of each: ~10 ms 
 request, of which the database's work was ~1.5 ms (bench/README.md, "Leave at scale").
 Here it is one SELECT per page:
 
-- the page with `count(*) OVER ()` — the total rides on every row, so a second statement
-  counts only when the page holds no row (past the end, or an empty inbox past page 1);
+- the page chosen and counted on the pending steps alone, with `count(*) OVER ()` — the
+  total rides on every row, so a second statement counts only when the page holds no row
+  (past the end, or an empty inbox past page 1). A step is pending exactly while its
+  request is, so the requests are read for the page's rows only, not for every row
+  counted (at 1,000,000 requests that join was most of PostgreSQL's work for an hr's
+  inbox of hundreds); the caller's own requests are left out by their few pending ids;
 - each request's steps aggregated in SQL into one JSON array of arrays (`json_agg` on
   PostgreSQL, `json_group_array` on SQLite), for the page's rows only (the page is a
   subquery: the steps are not built for every row the window counted);
@@ -171,32 +175,33 @@ def _inbox_where(shape: InboxShape) -> list[Any]:
             if not whole:
                 term.append(_within(ApprovalStep.org_path, f"path{i}"))
         terms.append(and_(*term) if term else true())
-    where = [ApprovalStep.status == PENDING, LeaveRequest.status == PENDING,
-             or_(*terms) if terms else false()]
-    if shape.has_emp:
-        where.append(LeaveRequest.employee_no != bindparam("emp"))
+    where = [ApprovalStep.status == PENDING, or_(*terms) if terms else false()]
+    if shape.has_emp:  # never the caller's own: their few pending requests, by index
+        own = select(LeaveRequest.id).where(LeaveRequest.employee_no == bindparam("emp"),
+                                            LeaveRequest.status == PENDING)
+        where.append(ApprovalStep.request_id.not_in(own))
     return where
-
-
-def _inbox_from() -> Any:
-    return LeaveRequest.__table__.join(ApprovalStep.__table__,
-                                       ApprovalStep.request_id == LeaveRequest.id)
 
 
 @lru_cache(maxsize=256)
 def _inbox_page(shape: InboxShape) -> Prepared:
-    page = (select(*REQUEST_COLUMNS, func.count().over().label("total"))
-            .select_from(_inbox_from()).where(*_inbox_where(shape))
-            .order_by(LeaveRequest.id).offset(_inline("page_offset"))
-            .limit(_inline("page_limit")).subquery("page"))
-    steps = (select(steps_json(*STEP_COLUMNS)).where(ApprovalStep.request_id == page.c.id)
-             .scalar_subquery())
-    return Prepared(select(*page.c, steps.label("steps")).order_by(page.c.id))
+    # The page is chosen and counted on the steps alone: a step is pending exactly while
+    # its request is (decisions, withdrawal), so only the page's requests are read.
+    chosen = (select(ApprovalStep.request_id.label("id"), func.count().over().label("total"))
+              .where(*_inbox_where(shape)).order_by(ApprovalStep.request_id)
+              .offset(_inline("page_offset")).limit(_inline("page_limit")).subquery("page"))
+    steps = (select(steps_json(*STEP_COLUMNS))
+             .where(ApprovalStep.request_id == LeaveRequest.id).scalar_subquery())
+    return Prepared(select(*REQUEST_COLUMNS, chosen.c.total, steps.label("steps"))
+                    .select_from(chosen.join(LeaveRequest.__table__,
+                                             LeaveRequest.id == chosen.c.id))
+                    .where(LeaveRequest.status == PENDING).order_by(chosen.c.id))
 
 
 @lru_cache(maxsize=256)
 def _inbox_count(shape: InboxShape) -> Prepared:
-    return Prepared(select(func.count()).select_from(_inbox_from()).where(*_inbox_where(shape)))
+    return Prepared(select(func.count()).select_from(ApprovalStep.__table__)
+                    .where(*_inbox_where(shape)))
 
 
 def inbox(*, session: Session, caller: Caller, page: int,
