@@ -120,3 +120,31 @@ def test_a_query_the_plain_reader_leaves_to_the_schema_is_still_judged_by_it(cli
     assert client.get("/leave/approvals?per_page=201", headers=who("H1")).status_code == 422
     assert client.get("/leave/approvals?page=abc", headers=who("H1")).status_code == 422
     assert client.get("/leave/approvals?page=01", headers=who("H1")).status_code == 200
+
+
+def test_a_step_is_pending_exactly_while_its_request_is(app, client, who, history):
+    """The inbox's page is chosen on the steps alone (`service.pages`): it relies on this.
+    After filing, decisions at either step, a rejection, a withdrawal and a cancellation,
+    every pending request has exactly one pending step and no other request has any."""
+    from sqlalchemy import select
+
+    from services.leave.models import ApprovalStep, LeaveRequest
+
+    boss = who("X9", roles=[("admin", "*")])
+    approved = next(r for r in client.get("/leave/requests?status=approved&per_page=200",
+                                          headers=boss).get_json()["items"])
+    assert client.post(f"/leave/requests/{approved['id']}/cancel", headers=boss,
+                       json={"comment": "plans changed"}).status_code == 200
+    with app.app_context():
+        rows = db.session.execute(select(LeaveRequest.id, LeaveRequest.status,
+                                         ApprovalStep.status)
+                                  .join(ApprovalStep, ApprovalStep.request_id == LeaveRequest.id)
+                                  ).all()
+    pending_steps: dict[int, int] = {}
+    statuses = {}
+    for request_id, request_status, step_status in rows:
+        statuses[request_id] = request_status
+        pending_steps[request_id] = pending_steps.get(request_id, 0) + (step_status == "pending")
+    assert {"pending", "approved", "rejected", "withdrawn", "cancelled"} <= set(statuses.values())
+    for request_id, status in statuses.items():
+        assert pending_steps[request_id] == (1 if status == "pending" else 0), request_id
