@@ -12,8 +12,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, Table, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -249,6 +251,77 @@ def autocommit(engine: Engine) -> Engine:
     if found is None:
         found = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
     return found
+
+
+class HeldConnections:
+    """One autocommit connection per thread, kept from one request to the next, for the
+    reads `shared.direct`'s lanes answer.
+
+    Checking a connection out of the pool and back for every request — the autocommit
+    switch and its reset, the pool's bookkeeping and events, SQLAlchemy's `Connection` —
+    cost about a sixth of a lane's CPU (session 10's profile of leave's inbox), while a
+    thread serves one request at a time and so never needs two. Each thread keeps its own
+    (`autocommit(engine).connect()`, the pool's); one that failed is dropped and the next
+    request opens another; `Engine.dispose()` (a worker leaving, a test's teardown) closes
+    them all. Only reads that need no transaction use it: one statement, its own snapshot.
+    """
+
+    def __init__(self, engine: Callable[[], Engine]) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._held: dict[int, Connection] = {}
+        self._lock = threading.Lock()
+        self._watching: Engine | None = None
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._open()
+        try:
+            yield conn
+        except BaseException:
+            self._drop(conn)
+            raise
+
+    def _open(self) -> Connection:
+        engine = self._engine()
+        with self._lock:
+            if self._watching is not engine:
+                event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
+                self._watching = engine
+        conn = autocommit(engine).connect()
+        self._local.conn = conn
+        with self._lock:
+            old = self._held.pop(threading.get_ident(), None)
+            self._held[threading.get_ident()] = conn
+        if old is not None and old is not conn:
+            self._close(old)
+        return conn
+
+    def _drop(self, conn: Connection) -> None:
+        self._local.conn = None
+        with self._lock:
+            if self._held.get(threading.get_ident()) is conn:
+                del self._held[threading.get_ident()]
+        self._close(conn)
+
+    @staticmethod
+    def _close(conn: Connection) -> None:
+        try:
+            conn.close()
+        except Exception:  # already broken: the pool has let it go
+            log.debug("closing a held connection failed", exc_info=True)
+
+    def close_all(self) -> None:
+        """Close every thread's connection (each thread opens a new one when next asked)."""
+        with self._lock:
+            held, self._held = list(self._held.values()), {}
+        for conn in held:
+            self._close(conn)
+
+    def __len__(self) -> int:
+        return len(self._held)
 
 
 def engine_of(app: Any, db: SQLAlchemy) -> Callable[[], Engine]:

@@ -41,7 +41,7 @@ from sqlalchemy import Engine
 from services.auth.api.checks import BATCH_FIELDS, BATCH_MAX, CHECK_FIELDS, ITEM_FIELDS, plain_item
 from services.auth.domain.scope import today_in
 from services.auth.service import checks, tokens
-from shared.db import autocommit
+from shared.db import HeldConnections
 from shared.direct import Answer, Lane, Route, bearer
 
 PATHS = frozenset({"/auth/check", "/auth/check/batch"})
@@ -74,7 +74,7 @@ class CheckDirect:
 
     def __init__(self, *, app: Flask, engine: Callable[[], Engine]) -> None:
         self._app = app
-        self._engine = engine
+        self._held = HeldConnections(engine)
         self._zone = app.extensions["hr_settings"].timezone
 
     def lane(self, single: bool) -> Lane:
@@ -100,7 +100,7 @@ class CheckDirect:
             return None
         now = self._app.extensions["auth_clock"]()
         today = today_in(now, self._zone)
-        with autocommit(self._engine()).connect() as conn:
+        with self._held.connection() as conn:
             found = checks.check_user_direct(
                 conn=conn, items=items, user_id=user_id, today=today,
                 jti=claims.get("jti") or None, sid=claims.get("sid") or None)

@@ -22,6 +22,7 @@ from services.leave.api.common import caller_of
 from services.leave.api.plain_query import plain_page_query
 from services.leave.service import pages
 from shared.audit import Actor
+from shared.db import HeldConnections
 from shared.direct import Answer, Lane, Route, query_args, remembered_principal
 from shared.web import page_payload
 
@@ -30,6 +31,7 @@ INBOX = "/leave/approvals"
 
 def inbox_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
     extensions = app.extensions
+    held = HeldConnections(engine)
 
     def lane(environ: dict[str, Any]) -> Answer | None:
         if not approvals.FAST_PATH:  # the tests' reference path: Flask and the ORM
@@ -43,8 +45,8 @@ def inbox_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
         # The inbox writes nothing: the actor is only the caller's identity, as in Flask.
         actor = Actor(sub=principal.sub, kind=principal.kind, emp=principal.emp,
                       jti=principal.jti, remote_addr=environ.get("REMOTE_ADDR"))
-        items, total = pages.inbox_on(engine=engine(), caller=caller_of(principal, actor),
-                                      **query)
+        with held.connection() as conn:
+            items, total = pages.inbox_on(conn, caller=caller_of(principal, actor), **query)
         body = orjson.dumps(page_payload(items, total, query), option=orjson.OPT_APPEND_NEWLINE)
         return body, principal.sub
 

@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
-    Engine,
+    Connection,
     Integer,
     and_,
     bindparam,
@@ -207,19 +207,19 @@ def _inbox_count(shape: InboxShape) -> Prepared:
 def inbox(*, session: Session, caller: Caller, page: int,
           per_page: int) -> tuple[list[dict[str, Any]], int]:
     """GET /leave/approvals as `queries.inbox` answers it, its items as the API dumps them."""
-    return inbox_on(engine=session.get_bind(), caller=caller, page=page, per_page=per_page)
+    with autocommit(session.get_bind()).connect() as conn:
+        return inbox_on(conn, caller=caller, page=page, per_page=per_page)
 
 
-def inbox_on(*, engine: Engine, caller: Caller, page: int,
+def inbox_on(conn: Connection, *, caller: Caller, page: int,
              per_page: int) -> tuple[list[dict[str, Any]], int]:
-    """`inbox` on an engine: outside a request (`api.direct`'s lane) there is no session."""
+    """`inbox` on an autocommit connection (`api.direct`'s lane has no session)."""
     shape, values = inbox_arguments(caller)
     values.update(page_offset=(page - 1) * per_page, page_limit=per_page)
-    with autocommit(engine).connect() as conn:
-        rows = _inbox_page(shape).run(conn, values)
-        if rows:
-            return [item(row) for row in rows], rows[0][-2]
-        total = _inbox_count(shape).run(conn, values)[0][0] if page > 1 else 0
+    rows = _inbox_page(shape).run(conn, values)
+    if rows:
+        return [item(row) for row in rows], rows[0][-2]
+    total = _inbox_count(shape).run(conn, values)[0][0] if page > 1 else 0
     return [], total
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from services.performance.api import scorecards as scorecards_api
 from services.performance.api.plain_query import plain_period
 from services.performance.service import readings
-from shared.db import autocommit
+from shared.db import HeldConnections
 from shared.direct import Answer, Lane, Route, query_args, remembered_principal
 
 SCORECARDS = "/performance/scorecards/"
@@ -29,6 +29,7 @@ SCORECARDS = "/performance/scorecards/"
 
 def scorecard_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
     extensions, json = app.extensions, app.json
+    held = HeldConnections(engine)
 
     def lane(environ: dict[str, Any]) -> Answer | None:
         if not scorecards_api.FAST_PATH:  # the tests' reference path: Flask and the schemas
@@ -44,7 +45,7 @@ def scorecard_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
         staff = extensions["performance_staff"]  # looked up each time: tests replace it
         if scorecards_api.scorecard_refusal(principal, employee_no, staff) is not None:
             return None
-        with autocommit(engine()).connect() as conn:
+        with held.connection() as conn:
             card = readings.scorecard_on(conn, employee_no=employee_no, period=period)
         body = json.answer_body(card)  # type: ignore[attr-defined]
         return (body, principal.sub) if body is not None else None
