@@ -3,6 +3,8 @@ bytes as the ORM entities dumped through `LeaveRequestRead`, for many callers an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from services.leave.api import approvals
@@ -148,3 +150,27 @@ def test_a_step_is_pending_exactly_while_its_request_is(app, client, who, histor
     assert {"pending", "approved", "rejected", "withdrawn", "cancelled"} <= set(statuses.values())
     for request_id, status in statuses.items():
         assert pending_steps[request_id] == (1 if status == "pending" else 0), request_id
+
+
+@pytest.mark.parametrize("value", [
+    dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+    dt.datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    dt.datetime(2026, 7, 1, 8, 0, 0, 120000, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    None,
+])
+def test_the_database_writes_timestamps_and_dates_as_the_api_does(app, value):
+    """`pages.iso_utc`/`iso_date` (computed by the store) give `utc_text`/`isoformat`."""
+    from sqlalchemy import Date, DateTime, bindparam, select
+
+    from services.leave.service.pages import iso_date, iso_utc, utc_text
+
+    day = None if value is None else value.date()
+    with app.app_context():
+        if value is not None and value.utcoffset() and db.engine.dialect.name == "sqlite":
+            value = value.astimezone(dt.UTC)  # what the app stores there (`utcnow`)
+        got = db.session.execute(select(
+            iso_utc(bindparam("v", value, type_=DateTime(timezone=True))),
+            iso_date(bindparam("d", day, type_=Date())))).one()
+    assert tuple(got) == (None if value is None else utc_text(value),
+                          None if day is None else day.isoformat())
