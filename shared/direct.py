@@ -45,14 +45,23 @@ _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 
 
 class Route(NamedTuple):
-    """A lane's method and path: `path` exact, or (`prefix=True`) a path that starts with it
-    and has one more segment (no further `/`). `template` is Flask's rule, for the metrics."""
+    """A lane's method and path: `path` exact, or (`prefix=True`) a path that starts with it,
+    ends with `suffix` and has one non-empty segment (no `/`) between them. `template` is
+    Flask's rule, for the metrics."""
 
     method: str
     path: str
     template: str
     lane: Lane
     prefix: bool = False
+    suffix: str = ""
+
+    def matches(self, method: str, path: str) -> bool:
+        if method != self.method or not path.startswith(self.path) \
+                or not path.endswith(self.suffix):
+            return False
+        segment = path[len(self.path):len(path) - len(self.suffix)]
+        return bool(segment) and "/" not in segment
 
 
 class DirectLanes:
@@ -78,8 +87,7 @@ class DirectLanes:
         if found is not None:
             return found
         for route in self._prefixed:
-            if (route.method == method and path.startswith(route.path)
-                    and len(path) > len(route.path) and "/" not in path[len(route.path):]):
+            if route.matches(method, path):
                 return route
         return None
 

@@ -11,13 +11,14 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from services.staff.api import blueprints
+from services.staff.api import blueprints, direct
 from services.staff.api.scheduled import install_due_step
 from services.staff.models import OrgUnit, Position, db
 from services.staff.notify import EventSender
 from services.staff.service import loading, outbox, schedule_store, scheduled
 from shared.audit import utcnow
-from shared.db import init_db, ping, session_for, upgrade
+from shared.db import engine_of, init_db, ping, session_for, upgrade
+from shared.direct import DirectLanes, install
 from shared.permissions import authenticate_request
 from shared.settings import Settings
 from shared.tokens import JWKSKeySource, TokenVerifier
@@ -51,11 +52,7 @@ A hire, transfer or status change dated after today (in HR_TIMEZONE) is checked 
 scheduled: nothing about the employee changes until the local midnight starting its date,
 when it is applied (checked again; one that no longer passes is marked failed). Pending
 changes show on the employee (`scheduled_changes`) and under `/staff/scheduled-changes`,
-where they can be cancelled.
-
-Repeated identical reads of `GET /staff/employees` and `GET /staff/employees/{no}/chain` (same
-query, same token) may be answered from the answer given before, but only while nothing it
-was built from has changed: any write, by anyone, shows on the very next read."""
+where they can be cancelled."""
 
 
 def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | None = None,
@@ -81,6 +78,8 @@ def create_app(settings: Settings | None = None, *, verifier: TokenVerifier | No
     after_successful_writes(app, db, deliver_outbox, what="outbox delivery")
     app.extensions["staff_clock"] = clock or utcnow
     install_due_step(app, after_apply=deliver_outbox)
+    app.extensions["staff_direct"] = install(app, lambda inner: DirectLanes(
+        inner, service=settings.service, routes=direct.routes(app, engine_of(app, db))))
     return app
 
 

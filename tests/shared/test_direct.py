@@ -60,6 +60,19 @@ def test_a_lane_answers_its_route_with_the_headers_flask_gives():
     assert _count("/x/cards/<no>") == before + 1  # counted under Flask's route template
 
 
+@pytest.mark.parametrize(("path", "answered"), [
+    ("/x/emp/E1/chain", True), ("/x/emp//chain", False), ("/x/emp/E1/chain/", False),
+    ("/x/emp/E1/x/chain", False), ("/x/emp/E1/chainx", False), ("/x/emp/chain", False),
+])
+def test_a_route_with_a_suffix_takes_one_segment_between(path, answered):
+    behind = Behind()
+    lanes = DirectLanes(behind, service="test-direct", routes=[
+        Route("GET", "/x/emp/", "/x/emp/<no>/chain", lambda environ: (b"{}", "u"), prefix=True,
+              suffix="/chain")])
+    assert (_call(lanes, path)[2] == b"{}") is answered
+    assert behind.seen == ([] if answered else [path])
+
+
 @pytest.mark.parametrize(("path", "method"), [
     ("/x/items/", "GET"), ("/x/item", "GET"), ("/x/items", "POST"), ("/x/cards/", "GET"),
     ("/x/cards/E1/more", "GET"), ("/y/items", "GET"),

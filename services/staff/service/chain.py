@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import any_, bindparam, func, literal_column, select
+from sqlalchemy import Connection, any_, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from services.staff.domain import org as rules
@@ -115,10 +115,16 @@ def resolve(units_up: list[Any]) -> dict[str, Any]:
 def find(session: Session, employee_no: str) -> Found:
     """The employee's chain, read in one statement, or 404 "No employee X." exactly as
     `common.get_employee` answers. Only reads (`common.reading`)."""
-    rows = []
-    if storable(employee_no):
-        with reading(session) as conn:
-            rows = _CHAIN[conn.dialect.name].run(conn, {"employee_no": employee_no})
+    if not storable(employee_no):
+        raise missing("employee", employee_no, None)
+    with reading(session) as conn:
+        return find_on(conn, employee_no)
+
+
+def find_on(conn: Connection, employee_no: str) -> Found:
+    """`find` on an autocommit connection (`api.direct`'s lane has no session)."""
+    rows = _CHAIN[conn.dialect.name].run(conn, {"employee_no": employee_no}) \
+        if storable(employee_no) else []
     if not rows:
         raise missing("employee", employee_no, None)
     return Found(employee=rows[0][:8], units=[Unit(*row[8:]) for row in rows])

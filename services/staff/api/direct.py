@@ -1,0 +1,57 @@
+"""An employee's approver chain answered in front of Flask (`shared.direct`).
+
+`GET /staff/employees/{no}/chain` is what leave asks on every filing and performance on
+every head's scorecard read and every incident, with their own client tokens; its work is
+one prepared statement (`service.chain`), and Flask's request machinery around it cost more
+than the statement. This lane answers a request without a query string from a token staff
+has verified before, after the same read check (`access.require_read_employee`), with the
+same rows as the view. A refusal, an unknown employee and anything else go to Flask, which
+answers as documented. `tests/staff/test_chain_direct.py` holds the two to the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from services.staff import access
+from services.staff.service import chain
+from shared.db import HeldConnections
+from shared.direct import Answer, Lane, Route, remembered_principal
+from shared.errors import NotFound
+
+EMPLOYEES = "/staff/employees/"
+CHAIN = "/chain"
+
+
+def chain_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
+    extensions, json = app.extensions, app.json
+    held = HeldConnections(engine)
+
+    def lane(environ: dict[str, Any]) -> Answer | None:
+        if environ.get("QUERY_STRING"):
+            return None
+        principal = remembered_principal(extensions["hr_verifier"], environ)
+        if principal is None:
+            return None
+        # As Werkzeug's routing reads the path segment (WSGI hands it over as latin-1).
+        employee_no = environ["PATH_INFO"][len(EMPLOYEES):-len(CHAIN)] \
+            .encode("latin-1").decode()
+        with held.connection() as conn:
+            try:
+                found = chain.find_on(conn, employee_no)
+            except NotFound:  # Flask says so (the connection is fine: kept)
+                return None
+        access.require_read_employee(principal, employee_no, found.path)
+        body = json.answer_body(chain.answer(found))  # type: ignore[attr-defined]
+        return (body, principal.sub) if body is not None else None
+
+    return lane
+
+
+def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
+    return [Route("GET", EMPLOYEES, EMPLOYEES + "<employee_no>/chain",
+                  chain_lane(app, engine), prefix=True, suffix=CHAIN)]
