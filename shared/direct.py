@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared.db import HeldConnections
 from shared.logging import REQUEST_ID_HEADER, log_access, request_id_from
 from shared.metrics import observe_request
 from shared.tokens import Principal, TokenVerifier
@@ -40,6 +41,8 @@ StartResponse = Callable[..., Any]
 #: (the body, the caller's `sub` for the access log)
 Answer = tuple[bytes, str]
 Lane = Callable[[dict[str, Any]], Answer | None]
+
+Q = TypeVar("Q")
 
 _REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 
@@ -143,6 +146,33 @@ def remembered_principal(verifier: TokenVerifier, environ: Mapping[str, Any]) ->
     None: a first-seen, expired or malformed token is Flask's to verify and refuse."""
     token = bearer(environ)
     return verifier.remembered(token) if token is not None else None
+
+
+def read_lane(app: Any, engine: Callable[[], Any],
+              read_query: Callable[[MultiDict[str, str]], Q | None],
+              answer: Callable[[Principal, Q, dict[str, Any], HeldConnections], Answer | None],
+              *, enabled: Callable[[], bool] = lambda: True) -> Lane:
+    """A lane for a read: a token the app's verifier verified before and still trusts, a
+    query string `read_query` plainly reads (as the schema would load it, else None), then
+    `answer(caller, query, environ, held)` on the lane's kept connections. `enabled` off
+    (the tests' reference path) sends everything to Flask."""
+    extensions, held = app.extensions, HeldConnections(engine)
+
+    def lane(environ: dict[str, Any]) -> Answer | None:
+        if not enabled():
+            return None
+        principal = remembered_principal(extensions["hr_verifier"], environ)
+        if principal is None:
+            return None
+        query = read_query(query_args(environ))
+        return None if query is None else answer(principal, query, environ, held)
+
+    return lane
+
+
+def no_query(args: MultiDict[str, str]) -> dict[str, Any] | None:
+    """`read_query` of a route that takes no query parameters: none given, or Flask says."""
+    return None if args else {}
 
 
 def query_args(environ: Mapping[str, Any]) -> MultiDict[str, str]:

@@ -20,26 +20,20 @@ from sqlalchemy import Engine
 
 from services.performance.api import scorecards as scorecards_api
 from services.performance.api.plain_query import plain_period
+from services.performance.domain.periods import Period
 from services.performance.service import readings
 from shared.db import HeldConnections
-from shared.direct import Answer, Lane, Route, query_args, remembered_principal
+from shared.direct import Answer, Route, read_lane
+from shared.tokens import Principal
 
 SCORECARDS = "/performance/scorecards/"
 
 
-def scorecard_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
+def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
     extensions, json = app.extensions, app.json
-    held = HeldConnections(engine)
 
-    def lane(environ: dict[str, Any]) -> Answer | None:
-        if not scorecards_api.FAST_PATH:  # the tests' reference path: Flask and the schemas
-            return None
-        principal = remembered_principal(extensions["hr_verifier"], environ)
-        if principal is None:
-            return None
-        period = plain_period(query_args(environ))
-        if period is None:
-            return None
+    def scorecard(principal: Principal, period: Period, environ: dict[str, Any],
+                  held: HeldConnections) -> Answer | None:
         # As Werkzeug's routing reads the path segment (WSGI hands it over as latin-1).
         employee_no = environ["PATH_INFO"][len(SCORECARDS):].encode("latin-1").decode()
         staff = extensions["performance_staff"]  # looked up each time: tests replace it
@@ -50,9 +44,7 @@ def scorecard_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
         body = json.answer_body(card)  # type: ignore[attr-defined]
         return (body, principal.sub) if body is not None else None
 
-    return lane
-
-
-def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
+    # FAST_PATH off: the tests' reference path (Flask and the schemas) answers everything.
     return [Route("GET", SCORECARDS, SCORECARDS + "<employee_no>",
-                  scorecard_lane(app, engine), prefix=True)]
+                  read_lane(app, engine, plain_period, scorecard,
+                            enabled=lambda: scorecards_api.FAST_PATH), prefix=True)]

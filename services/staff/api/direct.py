@@ -20,23 +20,19 @@ from sqlalchemy import Engine
 from services.staff import access
 from services.staff.service import chain
 from shared.db import HeldConnections
-from shared.direct import Answer, Lane, Route, remembered_principal
+from shared.direct import Answer, Route, no_query, read_lane
 from shared.errors import NotFound
+from shared.tokens import Principal
 
 EMPLOYEES = "/staff/employees/"
 CHAIN = "/chain"
 
 
-def chain_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
-    extensions, json = app.extensions, app.json
-    held = HeldConnections(engine)
+def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
+    json = app.json
 
-    def lane(environ: dict[str, Any]) -> Answer | None:
-        if environ.get("QUERY_STRING"):
-            return None
-        principal = remembered_principal(extensions["hr_verifier"], environ)
-        if principal is None:
-            return None
+    def answer(principal: Principal, _query: dict[str, Any], environ: dict[str, Any],
+               held: HeldConnections) -> Answer | None:
         # As Werkzeug's routing reads the path segment (WSGI hands it over as latin-1).
         employee_no = environ["PATH_INFO"][len(EMPLOYEES):-len(CHAIN)] \
             .encode("latin-1").decode()
@@ -49,9 +45,5 @@ def chain_lane(app: Flask, engine: Callable[[], Engine]) -> Lane:
         body = json.answer_body(chain.answer(found))  # type: ignore[attr-defined]
         return (body, principal.sub) if body is not None else None
 
-    return lane
-
-
-def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
     return [Route("GET", EMPLOYEES, EMPLOYEES + "<employee_no>/chain",
-                  chain_lane(app, engine), prefix=True, suffix=CHAIN)]
+                  read_lane(app, engine, no_query, answer), prefix=True, suffix=CHAIN)]
