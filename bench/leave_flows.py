@@ -35,7 +35,13 @@ from bench.leave_scenarios import CONCURRENCY, PREFIX, database_url, seeded
 from bench.load import SERVING_GROUPS, Result, group_cpu_seconds
 from bench.scenarios import Run, scenario
 
-WARMUP_FLOWS_S = 1.0
+#: Flows before the measured ones: a worker's first writes fill SQLAlchemy's compiled-
+#: statement cache and psycopg's prepared statements, and staff's, auth's and PostgreSQL's
+#: caches meet the row's employees for the first time. With 1 s the row measured 36 flows/s
+#: where a 20 s row measured 48–55 (session 10): steady state is what users meet.
+WARMUP_FLOWS_S = 5.0
+#: At least this long measured (a flow takes ~0.3 s at 16 connections: 5 s is too few).
+MIN_FLOWS_S = 10.0
 PROBE_TIMEOUT = 40.0  # staff refetches an unknown key set at most every 10 s
 
 
@@ -173,7 +179,8 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
     """CONCURRENCY threads, each one keep-alive connection to leave, flows back to back."""
     start = time.perf_counter()
     warm_until = start + WARMUP_FLOWS_S
-    stop_at = warm_until + run.duration
+    measured = max(run.duration, MIN_FLOWS_S)
+    stop_at = warm_until + measured
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -216,7 +223,7 @@ def run_flows(run: Run, flows: _Flows, port: int) -> Result:
     time.sleep(max(0.0, warm_until - time.perf_counter()))
     cpu0 = [group_cpu_seconds(g) for g in groups]
     for t in threads:
-        t.join(run.duration + WARMUP_FLOWS_S + 60)
+        t.join(measured + WARMUP_FLOWS_S + 60)
     cpu = [group_cpu_seconds(g) - c for g, c in zip(groups, cpu0, strict=True)]
     done = sum(statuses.values())
     result = Result(requests=done, seconds=(max(bounds) - min(bounds)) if bounds else 0.0,
