@@ -11,6 +11,7 @@ import pytest
 
 from shared.testing import both_paths, seen_answer
 from tests.conftest import bearer
+from tests.staff.test_scheduled_changes import MARCH, MARCH_MORNING, clock, transfer  # noqa: F401
 
 ROUTE = "/staff/employees/<employee_no>/chain"
 RID = "chain-direct-test-000001"
@@ -97,3 +98,24 @@ def test_a_transfer_shows_on_the_very_next_chain_answered_in_front(client, caplo
     assert resp.status_code == 200, resp.get_json()
     fast, slow, took = _both(client, caplog, lanes, "/staff/employees/E2/chain", headers)
     assert (fast, took) == (slow, 1) and b'"governing_branch":{"code":"BR02"' in fast[2]
+
+
+@pytest.mark.usefixtures("staffed")
+def test_the_first_chain_after_midnight_shows_a_transfer_dated_that_day(client, caplog, lanes,
+                                                                        callers, admin,
+                                                                        clock):  # noqa: F811
+    """Flask applies the day's scheduled changes on its first request of the day; a chain
+    asked before any other request that day must not predate them."""
+    headers = callers["leave"]
+    assert transfer(client, admin, "E1", {"org": "SB03", "effective_date": MARCH}) \
+        .status_code == 200
+    client.get("/staff/employees/E1/chain", headers=headers)
+    fast, slow, took = _both(client, caplog, lanes, "/staff/employees/E1/chain", headers)
+    assert took == 1 and b'"unit":{"code":"SB01"' in fast[2]  # before the date, in front
+    clock(MARCH_MORNING)
+    answered = lanes.answered
+    first = client.get("/staff/employees/E1/chain", headers=headers)
+    assert lanes.answered == answered  # Flask's: it applied the day's changes first
+    assert first.get_json()["unit"]["code"] == "SB03"
+    fast, slow, took = _both(client, caplog, lanes, "/staff/employees/E1/chain", headers)
+    assert (fast, took) == (slow, 1) and b'"unit":{"code":"SB03"' in fast[2]

@@ -7,6 +7,9 @@ than the statement. This lane answers a request without a query string from a to
 has verified before, after the same read check (`access.require_read_employee`), with the
 same rows as the view. A refusal, an unknown employee and anything else go to Flask, which
 answers as documented. `tests/staff/test_chain_direct.py` holds the two to the same bytes.
+Flask also applies the day's scheduled changes on its first request of each local day
+(`api.scheduled.install_due_step`): until it has in this process, the lane leaves every
+request to Flask.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import Engine
 
 from services.staff import access
 from services.staff.service import chain
+from services.staff.service.schedule_store import today_in
 from shared.db import HeldConnections
 from shared.direct import Answer, Route, no_query, read_lane
 from shared.errors import NotFound
@@ -29,7 +33,15 @@ CHAIN = "/chain"
 
 
 def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
-    json = app.json
+    json, extensions = app.json, app.extensions
+
+    def due_changes_applied() -> bool:
+        """Has this process applied today's scheduled changes (`api.scheduled`: Flask's
+        first request of each local day does)? Until it has, Flask answers, so no chain
+        predates a transfer dated today."""
+        done = extensions["staff_due_through"]
+        return done is not None and done >= today_in(
+            extensions["staff_clock"](), extensions["hr_settings"].timezone)
 
     def answer(principal: Principal, _query: dict[str, Any], environ: dict[str, Any],
                held: HeldConnections) -> Answer | None:
@@ -46,4 +58,5 @@ def routes(app: Flask, engine: Callable[[], Engine]) -> list[Route]:
         return (body, principal.sub) if body is not None else None
 
     return [Route("GET", EMPLOYEES, EMPLOYEES + "<employee_no>/chain",
-                  read_lane(app, engine, no_query, answer), prefix=True, suffix=CHAIN)]
+                  read_lane(app, engine, no_query, answer, enabled=due_changes_applied),
+                  prefix=True, suffix=CHAIN)]
