@@ -16,7 +16,7 @@ Here it is one SELECT per page:
   PostgreSQL, `json_group_array` on SQLite), for the page's rows only (the page is a
   subquery: the steps are not built for every row the window counted);
 - built once per *shape* of the caller's grants (how many, which kind) with every value a
-  bound parameter, LIMIT and OFFSET written into the text, and run on the DBAPI cursor
+  bound parameter (OFFSET too), LIMIT written into the text, and run on the DBAPI cursor
   (`shared.prepared.Prepared`) on an autocommit connection (`shared.db.autocommit`): no
   BEGIN/ROLLBACK, and psycopg keeps the statement prepared, so PostgreSQL plans it once.
 
@@ -161,8 +161,8 @@ def _steps_json_sqlite(element: steps_json, compiler: Any, **kw: Any) -> str:
 
 
 def _inline(name: str) -> Any:
-    """LIMIT/OFFSET written into the SQL text (see `shared.prepared`): PostgreSQL's generic
-    plan for the prepared page then knows them."""
+    """LIMIT written into the SQL text (see `shared.prepared`): PostgreSQL's generic
+    plan for the prepared page then knows it."""
     return bindparam(name, type_=Integer, literal_execute=True)
 
 
@@ -242,7 +242,11 @@ def _inbox_page(shape: InboxShape) -> Prepared:
     # its request is (decisions, withdrawal), so only the page's requests are read.
     chosen = (select(ApprovalStep.request_id.label("id"), func.count().over().label("total"))
               .where(*_inbox_where(shape)).order_by(ApprovalStep.request_id)
-              .offset(_inline("page_offset")).limit(_inline("page_limit")).subquery("page"))
+              # OFFSET bound, LIMIT written in: one statement text per shape and page
+              # size, which psycopg keeps prepared (with every page's offset written in
+              # too, PostgreSQL parsed and planned nearly every page anew).
+              .offset(bindparam("page_offset", type_=Integer))
+              .limit(_inline("page_limit")).subquery("page"))
     steps = (select(steps_json(*STEP_COLUMNS))
              .where(ApprovalStep.request_id == LeaveRequest.id).scalar_subquery())
     return Prepared(select(*REQUEST_COLUMNS, chosen.c.total, steps.label("steps"))
