@@ -140,7 +140,12 @@ class RoleBinding(Model):
     """
 
     __tablename__ = "role_bindings"
-    __table_args__ = (Index("ix_role_bindings_user", "user_id"),)
+    __table_args__ = (
+        Index("ix_role_bindings_user", "user_id"),
+        # Who holds a role over a unit's chain (`service.holders`: leave's routing asks on
+        # every filing): bindings by unit code (migration 0007).
+        Index("ix_role_bindings_org_role", "org", "role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
