@@ -266,8 +266,12 @@ class HeldConnections:
     them all. Only reads that need no transaction use it: one statement, its own snapshot.
     """
 
-    def __init__(self, engine: Callable[[], Engine]) -> None:
+    def __init__(self, engine: Callable[[], Engine], *,
+                 postgres_settings: tuple[str, ...] = ()) -> None:
+        """`postgres_settings`: `SET` statements run once on each new connection when the
+        store is PostgreSQL (e.g. a lane whose prepared plans never depend on the values)."""
         self._engine = engine
+        self._settings = postgres_settings
         self._local = threading.local()
         self._held: dict[int, Connection] = {}
         self._lock = threading.Lock()
@@ -291,6 +295,10 @@ class HeldConnections:
                 event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
                 self._watching = engine
         conn = autocommit(engine).connect()
+        if self._settings and conn.dialect.name == "postgresql":
+            driver = conn.connection.driver_connection
+            for statement in self._settings:
+                driver.execute(statement)  # in autocommit: in force for the session
         self._local.conn = conn
         with self._lock:
             old = self._held.pop(threading.get_ident(), None)

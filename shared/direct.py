@@ -151,12 +151,15 @@ def remembered_principal(verifier: TokenVerifier, environ: Mapping[str, Any]) ->
 def read_lane(app: Any, engine: Callable[[], Any],
               read_query: Callable[[MultiDict[str, str]], Q | None],
               answer: Callable[[Principal, Q, dict[str, Any], HeldConnections], Answer | None],
-              *, enabled: Callable[[], bool] = lambda: True) -> Lane:
+              *, enabled: Callable[[], bool] = lambda: True,
+              postgres_settings: tuple[str, ...] = ()) -> Lane:
     """A lane for a read: a token the app's verifier verified before and still trusts, a
     query string `read_query` plainly reads (as the schema would load it, else None), then
-    `answer(caller, query, environ, held)` on the lane's kept connections. `enabled` off
-    (the tests' reference path) sends everything to Flask."""
-    extensions, held = app.extensions, HeldConnections(engine)
+    `answer(caller, query, environ, held)` on the lane's kept connections (each set up with
+    `postgres_settings` on PostgreSQL). `enabled` off (the tests' reference path) sends
+    everything to Flask."""
+    extensions = app.extensions
+    held = HeldConnections(engine, postgres_settings=postgres_settings)
 
     def lane(environ: dict[str, Any]) -> Answer | None:
         if not enabled():

@@ -63,3 +63,26 @@ def test_disposing_the_engine_closes_every_held_connection(engine):
     assert first.closed and len(held) == 0
     _n, second = _read(held)  # the control: a new one when next asked
     assert not second.closed and second is not first
+
+
+def test_postgres_settings_are_set_once_on_each_new_connection(databases):
+    """A lane's `SET`s apply to its kept connections on PostgreSQL (and are skipped on
+    SQLite, which has no such settings)."""
+    from services.leave.app import MIGRATIONS
+
+    url = databases.fresh("leave", MIGRATIONS)
+    engine = create_engine(url)
+    try:
+        held = HeldConnections(lambda: engine, postgres_settings=(
+            "SET plan_cache_mode = force_generic_plan",))
+        with held.connection() as conn:
+            if engine.dialect.name == "postgresql":
+                assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() \
+                    == "force_generic_plan"
+                with engine.connect() as other:  # the control: the pool's others are untouched
+                    assert other.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+            else:
+                assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+        databases.drop(url)
