@@ -27,7 +27,7 @@ def health():
 
 def _connection():
     conn = getattr(_local, "conn", None)
-    if conn is None or conn.closed or conn.broken:  # a dead link is replaced
+    if conn is None or conn.closed or conn.broken:
         import psycopg
 
         url = os.environ["HR_BENCH_BARE_DATABASE_URL"]
@@ -37,7 +37,16 @@ def _connection():
 
 @app.get("/bare/one-read")
 def one_read():
-    with _connection().cursor() as cur:
-        cur.execute("SELECT 1")
-        (value,) = cur.fetchone()
+    conn = _connection()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1")
+            (value,) = cur.fetchone()
+    except Exception:
+        # Any failure drops the link, as `shared.db.HeldConnections` does: psycopg does not
+        # always mark a connection whose server went away as broken at the first error (CI
+        # saw "another command is already in progress" on the next request).
+        _local.conn = None
+        conn.close()
+        raise
     return jsonify(status="ok", value=value)

@@ -20,7 +20,8 @@ def test_the_floor_answers_from_the_database_on_each_request(pg_server, monkeypa
     assert [client.get("/bare/one-read").get_json() for _ in range(3)] == [
         {"status": "ok", "value": 1}] * 3
     conn = bare_app._local.conn  # one connection per thread, kept between requests
-    pg_server.execute(f"SELECT pg_terminate_backend({conn.info.backend_pid})")
+    # the timeout makes the server wait until that backend is gone before answering
+    pg_server.execute(f"SELECT pg_terminate_backend({conn.info.backend_pid}, 5000)")
     assert client.get("/bare/one-read").status_code == 500  # the request that found it dead
     assert client.get("/bare/one-read").get_json() == {"status": "ok", "value": 1}
 
