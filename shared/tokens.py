@@ -160,6 +160,7 @@ class TokenVerifier:
         self.leeway = leeway
         self._clock = clock
         self._verified: dict[str, tuple[float, Principal]] = {}
+        self._evicting = threading.Lock()
 
     def verify(self, token: str) -> dict[str, Any]:
         """Return the claims of a valid access token; raise `Unauthorized` otherwise."""
@@ -200,9 +201,19 @@ class TokenVerifier:
             return hit[1]
         found = Principal.from_claims(self.verify(token), token)
         if len(self._verified) >= self.CACHE_SIZE:
-            self._verified.clear()
+            self._forget_oldest()
         self._verified[token] = (float(found.claims["exp"]) + self.leeway, found)
         return found
+
+    def _forget_oldest(self) -> None:
+        """Full: the oldest quarter goes (a dict keeps insertion order), as auth's own
+        memory does. Emptying it all made every caller of the moment verify again at once,
+        and which callers survived depended on nothing they did."""
+        with self._evicting:
+            if len(self._verified) < self.CACHE_SIZE:
+                return  # another thread made room meanwhile
+            for token in list(self._verified)[:self.CACHE_SIZE // 4]:
+                self._verified.pop(token, None)
 
     def remembered(self, token: str) -> Principal | None:
         """The caller behind `token` if this verifier verified it before and still trusts it,

@@ -10,9 +10,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from shared.testing import DatabaseFactory, PostgresServer, SigningKey, TokenFactory
 from shared.tokens import StaticKeySource, TokenVerifier
+
+# No per-example deadline and no "too slow" health check: on a loaded two-core CI machine
+# an example's time says nothing about the property under test.
+settings.register_profile("suite", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 ISSUER = "http://issuer.test/auth"
 STORE = os.environ.get("HR_TEST_STORE", "sqlite")

@@ -30,5 +30,9 @@ def stack(tmp_path_factory, pg_server):
     services = written_services()
     if not services:
         pytest.skip("no service is written yet")
-    with Stack(tmp_path_factory.mktemp("e2e"), services, demo=False, pg=pg_server) as running:
+    # Calls between services may wait 20 s, not production's 3: on the CI machine two test
+    # workers share two cores, and the soak's 16 clients meet one-worker services. How a
+    # service meets a hung neighbour is tested in tests/faults, with its own timeouts.
+    with Stack(tmp_path_factory.mktemp("e2e"), services, demo=False, pg=pg_server,
+               extra_env={"HR_HTTP_TIMEOUT": "20"}) as running:
         yield running

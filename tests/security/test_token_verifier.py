@@ -235,3 +235,16 @@ def test_a_key_set_that_does_not_parse_is_503_with_back_off_never_a_500(signing_
         keys.failure_retry_interval = 0
         server.jwks = signing_key.jwks()
         assert verifier.verify(tokens.user())["iss"] == ISSUER  # positive control
+
+
+def test_a_full_memory_forgets_its_oldest_quarter_and_keeps_the_recent_tokens(signing_key,
+                                                                              tokens):
+    from shared.tokens import StaticKeySource
+
+    verifier = TokenVerifier(issuer=ISSUER, keys=StaticKeySource(signing_key.jwks()))
+    verifier.CACHE_SIZE = 8
+    seen = [tokens.user(sub=f"u{i}") for i in range(9)]
+    first = {token: verifier.principal(token) for token in seen}
+    # The ninth found the memory full: the two oldest were forgotten, the rest are reused.
+    assert [verifier.remembered(token) is first[token] for token in seen] == \
+        [False, False] + [True] * 7
