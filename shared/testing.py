@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import itertools
 import os
 import shutil
 import socket
@@ -134,14 +135,34 @@ def statements_sent(engine: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
+#: Where `free_port` looks: below Linux's ephemeral range (32768–60999), which the kernel
+#: draws from for every outgoing connection and for `bind(0)`, and clear of 8001–8004.
+PORT_RANGE = range(20000, 32768)
+#: Ports per pytest-xdist worker: each worker looks in its own band.
+PORT_BAND = 1500
+_next_port = itertools.count()
+
+
 def free_port() -> int:
-    """A free TCP port on loopback, never one of the services' own 8001–8004."""
-    while True:
+    """A TCP port on loopback that nothing holds now and that nobody else will take before
+    the caller's server binds it.
+
+    Asking the kernel (`bind(0)`) and binding later left a window: another test worker, or
+    any outgoing connection of the busy suite, could be handed the same port meanwhile.
+    Here each worker (`PYTEST_XDIST_WORKER`) counts through its own band below the
+    ephemeral range, and a port is returned only if binding it succeeds now."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
+    bands = len(PORT_RANGE) // PORT_BAND
+    start = PORT_RANGE.start + (int(worker) % bands if worker.isdigit() else 0) * PORT_BAND
+    for _ in range(PORT_BAND):
+        port = start + next(_next_port) % PORT_BAND
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in range(8001, 8005):
-            return port
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # held (a server of this worker, or a socket closing)
+        return port
+    raise RuntimeError(f"no free port in {start}–{start + PORT_BAND - 1}")
 
 
 def default_role_permissions() -> dict[str, frozenset[str]]:
