@@ -11,6 +11,7 @@ import base64
 import http.client
 import itertools
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -140,7 +141,9 @@ def statements_sent(engine: Any) -> Iterator[list[str]]:
 PORT_RANGE = range(20000, 32768)
 #: Ports per pytest-xdist worker: each worker looks in its own band.
 PORT_BAND = 1500
-_next_port = itertools.count()
+#: Where this process starts counting in its band (at random: two runs side by side that
+#: share a band do not walk through it in step).
+_next_port = itertools.count(random.randrange(PORT_BAND))
 
 
 def free_port() -> int:
@@ -150,10 +153,12 @@ def free_port() -> int:
     Asking the kernel (`bind(0)`) and binding later left a window: another test worker, or
     any outgoing connection of the busy suite, could be handed the same port meanwhile.
     Here each worker (`PYTEST_XDIST_WORKER`) counts through its own band below the
-    ephemeral range, and a port is returned only if binding it succeeds now."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
+    ephemeral range (a run without workers takes a band by its process id), and a port is
+    returned only if binding it succeeds now."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")[2:]
     bands = len(PORT_RANGE) // PORT_BAND
-    start = PORT_RANGE.start + (int(worker) % bands if worker.isdigit() else 0) * PORT_BAND
+    band = int(worker) if worker.isdigit() else os.getpid()
+    start = PORT_RANGE.start + band % bands * PORT_BAND
     for _ in range(PORT_BAND):
         port = start + next(_next_port) % PORT_BAND
         with socket.socket() as s:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from tests import dates
+
 PASSWORD = "Demo-Branch-2026!"  # the demo users' demo-only password (README)
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
@@ -37,16 +39,9 @@ def working_days(stack):
 
 def six_working_days(working) -> tuple[str, str]:
     """A Monday at least three weeks ahead whose Monday-to-Monday span holds exactly six
-    working days (no holiday inside, whatever the date)."""
-    today = dt.date.today()
-    start = today + dt.timedelta(days=21 + (7 - today.weekday()) % 7)
-    for _ in range(30):
-        end = start + dt.timedelta(days=7)
-        span = [start + dt.timedelta(days=i) for i in range(8)]
-        if sum(working(d) for d in span) == 6 and working(start) and working(end):
-            return start.isoformat(), end.isoformat()
-        start += dt.timedelta(days=7)
-    raise AssertionError("no Monday-to-Monday span of six working days in 30 weeks")
+    working days (no holiday inside, whatever the date), as ISO dates."""
+    start, end = dates.six_working_days(working)
+    return start.isoformat(), end.isoformat()
 
 
 def a_working_day_after(working, day: str) -> str:

@@ -47,9 +47,12 @@ def chromium():
     event loop are gone before the rest of the suite runs."""
     binary = chromium_binary()
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _missing("the playwright package")
+    # expect() keeps its own 5 s default, apart from the page's (browser.py sets 30 s there);
+    # a loaded CI machine needs the same margin for the assertions.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=binary, headless=True)
         yield browser
@@ -77,12 +80,14 @@ def console_stack(tmp_path_factory, pg_server) -> Iterator[tuple[Stack, str]]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """Where the screenshots go, per store (kept after the run; var/ is not in git)."""
+    """Where the screenshots go, per store and per xdist worker (kept after the run; var/ is
+    not in git): each worker clears only its own directory, never another's screenshots."""
     store = os.environ.get("HR_TEST_STORE", "sqlite")
-    path = ARTIFACTS / store
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    path = ARTIFACTS / store / worker
     path.mkdir(parents=True, exist_ok=True)
     for old in path.glob("*.png"):
-        old.unlink()
+        old.unlink(missing_ok=True)
     return path
 
 

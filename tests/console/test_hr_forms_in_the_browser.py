@@ -9,7 +9,7 @@ revokes the binding and disables the account — each step read back through the
 same hire it lets hr make; hr is offered no user administration and auth refuses her what it
 lets the admin do; an hr of SB01 who also reads SB02 is offered a move of a unit of hers and
 sees staff's 403 for SB02 as the new parent in the status region, as a taken number's 409.
-Screenshots go to var/test-artifacts/console/<store>/."""
+Screenshots go to var/test-artifacts/console/<store>/<worker>/."""
 
 from __future__ import annotations
 

@@ -3,11 +3,10 @@ the console's server: 唐敏 (a teller at SB01) files six working days on her ph
 live count and the two-step route; 张伟 (SB01's branch head) approves it as the preliminary
 review (初审) in English; 郑海波 (hr of BR01) approves it finally; 唐敏 sees "已批准". Then
 HR's pages, each with what it is for. Screenshots of every page go to
-var/test-artifacts/console/<store>/."""
+var/test-artifacts/console/<store>/<worker>/."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -19,6 +18,7 @@ from tests.console.browser import (
     six_working_days,
     working_days,
 )
+from tests.dates import shanghai_today
 
 try:
     from playwright.sync_api import expect
@@ -93,13 +93,17 @@ def test_six_days_reviewed_by_the_head_and_approved_by_hr_in_the_browser(user, c
         zhang.page.get_by_text("Nothing awaits your decision.").wait_for()  # redrawn
         zhang.shot("inbox-after")
         zhang.go("Team calendar")
-        # Month by month to the one the leave starts in: who is away, who stands in.
-        first = dt.date.fromisoformat(start)
-        today = dt.date.today()
-        for _ in range((first.year - today.year) * 12 + first.month - today.month):
+        # Month by month to the one the leave starts in: who is away, who stands in. (The
+        # page opens on the browser's month, in Asia/Shanghai: Next until it shows that one.)
+        for _ in range(24):
             shown = zhang.page.locator("#team-month").get_attribute("data-month")
+            if shown == start[:7]:
+                break
+            assert shown < start[:7], (shown, start)
             zhang.page.get_by_role("button", name="Next").click()
             zhang.page.locator(f'#team-month:not([data-month="{shown}"])').wait_for()
+        else:
+            raise AssertionError(f"the team calendar never showed {start[:7]}")
         month = zhang.page.locator("#team-month").get_attribute("data-month")
         zhang.page.get_by_role("button", name="Next").click()  # and back again
         zhang.page.locator(f'#team-month:not([data-month="{month}"])').wait_for()
@@ -187,7 +191,8 @@ def test_hr_finds_the_organisation_catalogue_policy_and_rulebooks(user, console_
         zheng.shot("position")
         # HR's calendar overrides need leave:policy over the whole organisation: hr of BR01
         # is refused (leave's 403, shown), the admin (below) sets the same override.
-        day = f"{dt.date.today().year}-01-02"  # in no span the leave test files
+        # In no span the leave test files; in the year the policy page opens on (the browser's).
+        day = f"{shanghai_today().year}-01-02"
         zheng.expected += [f"403 PUT {zheng.base}/leave/calendar/overrides/{day}",
                            "status of 403 (Forbidden)"]
         set_override(zheng, day)

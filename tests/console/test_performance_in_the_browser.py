@@ -6,7 +6,7 @@ sees no confirm button on it; the server refuses his confirmation too (four-eyes
 deduction; 彭飞 appeals and 郑海波 (hr of BR01) decides the appeal. 张伟 signs off last month
 (审核) and a confirmation in it is refused (409, shown). Approved leave is cancelled from a date
 on by the branch head and the balance shows the days back; the employee herself is refused.
-Screenshots go to var/test-artifacts/console/<store>/."""
+Screenshots go to var/test-artifacts/console/<store>/<worker>/."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import re
 import pytest
 
 from tests.console.browser import DESK, PASSWORD, a_ranged_rule, working_days, working_run
+from tests.dates import shanghai_today
 
 try:
     from playwright.sync_api import expect
@@ -38,7 +39,9 @@ def deputy(console_stack) -> str:
 
 
 def last_month_day() -> dt.date:
-    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=2)
+    """The 2nd of last month, as the browser counts months (signoff.js `lastMonth()`, in
+    Asia/Shanghai)."""
+    return (shanghai_today().replace(day=1) - dt.timedelta(days=1)).replace(day=2)
 
 
 def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
@@ -110,7 +113,7 @@ def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
         expect(card).to_contain_text(low)
         huang.shot("scorecard")
     scorecard = stack.request("GET", "performance",
-                              f"/scorecards/E0024?period={dt.date.today().year}",
+                              f"/scorecards/E0024?period={shanghai_today().year}",
                               token=stack.admin_token()).json()
     assert float(scorecard["bonus_deducted"]) == float(low)
 

@@ -6,7 +6,7 @@ its highest first (422 beside the field, nothing written) — and performance th
 and saves the policy (caps unchanged) as its next version; 张伟 (SB01's branch head) is
 offered no such form, and the same POST with his token is refused (403). 刘思远 also
 cancels, from 彭飞's page and with a reason, the transfer staff holds for next month.
-Screenshots go to var/test-artifacts/console/<store>/."""
+Screenshots go to var/test-artifacts/console/<store>/<worker>/."""
 
 from __future__ import annotations
 

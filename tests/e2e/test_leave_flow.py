@@ -5,16 +5,10 @@ head is refused."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from tests.dates import six_working_days
 from tests.e2e.conftest import require
 
 PASSWORD = "E2e-Leave-Passw0rd!"
-
-
-def _monday_in_weeks(weeks: int) -> dt.date:
-    today = dt.date.today()
-    return today + dt.timedelta(days=7 * weeks - today.weekday())
 
 
 def test_submit_review_and_final_approval_over_http(stack):
@@ -33,9 +27,9 @@ def test_submit_review_and_final_approval_over_http(stack):
     hr = stack.person(admin, "lv.hr", "LVR", "hr", "LVBR", PASSWORD)
     teller = stack.person(admin, "lv.teller", "LVT1", "employee", "LVSB", PASSWORD)
 
-    start = _monday_in_weeks(3)
+    start, end = six_working_days()  # more than five working days: two steps
     body = {"type": "personal", "start_date": start.isoformat(),
-            "end_date": (start + dt.timedelta(days=7)).isoformat(), "reason": "family",
+            "end_date": end.isoformat(), "reason": "family",
             "stand_in": "LVT2"}
     # A teller's post must be covered (不得空岗): without a stand-in, a 422.
     missing = stack.request("POST", "leave", "/requests", token=teller,

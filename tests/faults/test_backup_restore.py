@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 
+from tests.dates import six_working_days
 from tests.e2e.conftest import require
 from tests.e2e.harness import ROOT, Stack
 
@@ -41,8 +42,7 @@ def fresh_urls(tmp_path, pg_server) -> dict[str, str]:
 
 def test_a_restored_backup_carries_on_where_it_left_off(tmp_path, pg_server):
     require(*SERVICES)
-    start = dt.date.today() + dt.timedelta(days=21)
-    start += dt.timedelta(days=-start.weekday())  # a Monday three weeks or so ahead
+    start, end = six_working_days()  # more than five working days: two steps
     with Stack(tmp_path / "before", pg=pg_server) as before:
         admin = before.admin_token()
         before.units(admin, ("BKHQ", "head_office", None), ("BKBR", "branch", "BKHQ"),
@@ -55,7 +55,7 @@ def test_a_restored_backup_carries_on_where_it_left_off(tmp_path, pg_server):
         before.person(admin, "bk.hr", "BK3", "hr", "BKBR", PASSWORD)
         filed = before.request("POST", "leave", "/requests", token=officer, json={
             "type": "personal", "start_date": start.isoformat(),
-            "end_date": (start + dt.timedelta(days=7)).isoformat(), "reason": "backup"})
+            "end_date": end.isoformat(), "reason": "backup"})
         assert filed.status_code == 201, filed.text
         rid = filed.json()["id"]
         review = before.request("POST", "leave", f"/requests/{rid}/decision", token=head,

@@ -7,7 +7,6 @@ module restarts), so killing and restarting never disturbs the session's shared 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from shared.testing import PostgresServer, free_port
+from tests.dates import short_span
 from tests.e2e.conftest import require
 from tests.e2e.harness import ROOT, Stack
 
@@ -54,16 +54,13 @@ def world(tmp_path_factory, store):
             pg.stop()
 
 
-def _weekday(weeks: int) -> dt.date:
-    day = dt.date.today() + dt.timedelta(days=7 * weeks)
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _file(stack, token, weeks, **kw):
-    start = _weekday(weeks)
+    """Two days in the week `weeks` weeks ahead, from its first working day: one step.
+    The spans of weeks two apart never join (one officer files weeks 5 and 7)."""
+    start, end = short_span(weeks)
     return stack.request("POST", "leave", "/requests", token=token, timeout=30, json={
         "type": "personal", "start_date": start.isoformat(),
-        "end_date": (start + dt.timedelta(days=1)).isoformat(), "reason": "faults", **kw})
+        "end_date": end.isoformat(), "reason": "faults", **kw})
 
 
 def _until(predicate, timeout=30.0):
@@ -139,7 +136,7 @@ def test_a_service_killed_while_a_filing_waits_on_another_stores_nothing(world):
     stack.restart_service("leave")
     stored = stack.request("GET", "leave", "/requests?employee_no=FT3", token=admin)
     assert stored.status_code == 200 and stored.json()["total"] == 0, stored.text
-    ledger = stack.request("GET", "leave", f"/balances/FT3/ledger?year={_weekday(9).year}",
+    ledger = stack.request("GET", "leave", f"/balances/FT3/ledger?year={short_span(9)[0].year}",
                            token=admin)
     assert ledger.status_code == 200
     assert [e for e in ledger.json()["items"] if e["kind"] == "hold"] == []
@@ -205,8 +202,23 @@ def test_an_event_a_receiver_missed_while_down_is_delivered_when_it_is_back(worl
         receiver.close()
 
 
-def test_a_service_killed_inside_its_write_transaction_leaves_nothing_half_written(world,
-                                                                                   store):
+@pytest.fixture
+def subscribed(world):
+    """A webhook on `leave.submitted`, so that a filing writes an outbox row (leave writes
+    none while nobody subscribes). Its receiver never listens: the events stay pending, and
+    go with the webhook when it is removed afterwards."""
+    stack, _pg = world
+    hook = stack.request("POST", "leave", "/webhooks", token=stack.admin_token(), json={
+        "url": f"http://127.0.0.1:{free_port()}/hr-events", "topics": ["leave.submitted"]})
+    assert hook.status_code == 201, hook.text
+    yield hook.json()
+    gone = stack.request("DELETE", "leave", f"/webhooks/{hook.json()['id']}",
+                         token=stack.admin_token())
+    assert gone.status_code == 204, gone.text
+
+
+def test_a_service_killed_inside_its_write_transaction_leaves_nothing_half_written(
+        world, store, subscribed):
     """The request row is already flushed inside leave's transaction (its outbox insert is
     held up by a lock taken from outside) when leave is SIGKILLed: PostgreSQL rolls the
     transaction back — no request, no hold on the balance, no trail — and the retry succeeds."""

@@ -152,7 +152,9 @@ def fake_auth():
 def _real_sender_app(settings, verifier, auth_url):
     settings.urls = {**settings.urls, "auth": auth_url}
     settings.token_url = f"{auth_url}/auth/token"
-    settings.http_timeout = 1.0
+    # Generous, so a loaded machine cannot time the delivery out; "auth down" stays fast
+    # because it points at a closed port, which refuses at once.
+    settings.http_timeout = 5.0
     return create_app(settings, verifier=verifier)
 
 
