@@ -6,24 +6,27 @@ client-credentials token fetched from auth and reused until shortly before it ex
 the other service stays down the caller gets `ServiceUnavailable` (a 503 problem), never a
 stack trace.
 
-Calls go out through `PooledTransport` — urllib3's connection pool, which is what `requests`
-sends with, without `requests`' per-call work (preparing the request, cookies and hooks, and
-looking up proxies and `.netrc` in the environment): ≈ 0.8 ms of CPU a call here against
-≈ 1.7 ms (bench/README.md). A filing asks staff and auth, so every leave request paid it.
+Calls go out through `PooledTransport`: one kept-alive `http.client` connection per thread
+and service. A filing asks staff and auth, and a head's scorecard asks staff, so every such
+request pays a call's CPU: `requests` cost ≈ 1.7 ms of it, urllib3's pool ≈ 0.6 ms, this
+≈ 0.3 ms (bench/README.md).
 """
 
 from __future__ import annotations
 
+import http.client
+import os
+import select
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from json import dumps as json_dumps
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import orjson
 import requests
-import urllib3
 
 from shared.errors import ServiceUnavailable
 from shared.logging import REQUEST_ID_HEADER, current_request_id
@@ -52,16 +55,23 @@ class Answer:
 
 
 class PooledTransport:
-    """Sends `ServiceClient`'s requests through urllib3's connection pool directly.
+    """Sends `ServiceClient`'s requests over kept-alive connections: one per thread and
+    service (`http.client`).
 
-    `ServiceClient` keeps the timeouts, retries, token and request id; this only sends.
-    Connection failures and timeouts are raised as `requests.ConnectionError`, the
-    `requests.RequestException` that `ServiceClient` turns into a retry and then a 503.
-    Redirects are not followed (no service answers one), and service-to-service calls never
-    go through an environment proxy."""
+    `ServiceClient` keeps the timeouts, retries, token and request id; this only sends. A
+    thread sends one request at a time, so it never needs a second connection to the same
+    service, and a pool's checkout, bookkeeping and response wrapping (urllib3's, before
+    session 11) cost as much CPU again as the call itself. As urllib3 does, a kept
+    connection the other side has closed meanwhile (gunicorn drops idle ones after its
+    keep-alive) is seen before it is used — its socket reads as ready — and replaced; one
+    that fails is dropped. Connection failures and timeouts are raised as
+    `requests.ConnectionError`, the `requests.RequestException` that `ServiceClient` turns
+    into a retry and then a 503. Redirects are not followed (no service answers one), and
+    no environment proxy is used. After a fork the child opens its own connections."""
 
-    def __init__(self, pool_size: int = 16) -> None:
-        self.pool = urllib3.PoolManager(num_pools=4, maxsize=pool_size, retries=False)
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._tls: ssl.SSLContext | None = None
 
     def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
                 timeout: float | None = None, params: Mapping[str, Any] | None = None,
@@ -73,13 +83,58 @@ class PooledTransport:
         if json is not None:  # as requests writes a JSON body
             body = json_dumps(json, allow_nan=False).encode()
             headers["Content-Type"] = "application/json"
+        scheme, origin, path, query, _ = urlsplit(url)
+        target = (path or "/") + (f"?{query}" if query else "")
+        conns = self._connections()
+        key = (scheme, origin)
+        conn = conns.get(key)
+        if conn is None or _dropped(conn):
+            conn = conns[key] = self._open(scheme, origin, timeout)
+        elif conn.timeout != timeout:
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
         try:
-            resp = self.pool.request(method, url, body=body, headers=headers,
-                                     timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                     retries=False, redirect=False)
-        except urllib3.exceptions.HTTPError as exc:
-            raise requests.ConnectionError(str(exc)) from exc
-        return Answer(resp.status, resp.data)
+            conn.request(method, target, body=body, headers=headers)
+            resp = conn.getresponse()
+            content = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conns.pop(key, None)
+            conn.close()
+            raise requests.ConnectionError(f"{method} {url}: {exc!r}") from exc
+        if resp.will_close:  # the server ends it: next time a new one
+            conns.pop(key, None)
+            conn.close()
+        return Answer(resp.status, content)
+
+    def _connections(self) -> dict[tuple[str, str], http.client.HTTPConnection]:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # first use, or a forked child
+            local.pid, local.conns = os.getpid(), {}
+        return local.conns  # type: ignore[no-any-return]
+
+    def _open(self, scheme: str, origin: str,
+              timeout: float | None) -> http.client.HTTPConnection:
+        if scheme == "https":
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+            return http.client.HTTPSConnection(origin, timeout=timeout, context=self._tls)
+        if scheme != "http":
+            raise requests.ConnectionError(f"Not an HTTP URL: {scheme}://{origin}")
+        return http.client.HTTPConnection(origin, timeout=timeout)
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """Whether a kept connection was closed by the other side (or sent something unasked):
+    an idle HTTP/1.1 connection has nothing to read until it is sent a request."""
+    if conn.sock is None:
+        return False  # not yet connected: `request` connects
+    poller = select.poll()
+    poller.register(conn.sock, select.POLLIN)
+    try:
+        return bool(poller.poll(0))
+    except OSError:
+        return True
 
 
 class ClientCredentialsToken:

@@ -27,7 +27,7 @@ class Staff(Protocol):
 
 
 class StaffGateway:
-    """The real one: `ServiceClient` (timeouts, retries for GETs, urllib3's pool) with
+    """The real one: `ServiceClient` (timeouts, retries for GETs, kept connections) with
     performance's token."""
 
     def __init__(self, settings: Settings) -> None:

@@ -24,14 +24,19 @@ from shared.testing import free_port
 
 
 class Recorded:
-    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+    def __init__(self, method: str, path: str, headers: dict[str, str], body: bytes,
+                 peer: int = 0) -> None:
         self.method, self.path, self.headers, self.body = method, path, headers, body
+        self.peer = peer  # the client's port: one per connection
 
 
 class FakeService:
     """Answers each request with the next `(status, body)` of `script` (the last repeats)."""
 
-    def __init__(self, script: list[tuple[int, dict]] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, script: list[tuple[int, dict]] | None = None, delay: float = 0.0,
+                 idle: float | None = None) -> None:
+        """`idle`: close a kept-alive connection after that many seconds without a request
+        (as gunicorn's keep-alive does)."""
         self.script = list(script or [(200, {"ok": True})])
         self.delay = delay
         self.seen: list[Recorded] = []
@@ -40,13 +45,15 @@ class FakeService:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = idle
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with fake._lock:
                     fake.seen.append(Recorded(self.command, self.path,
-                                              dict(self.headers.items()), body))
+                                              dict(self.headers.items()), body,
+                                              self.client_address[1]))
                     status, payload = (fake.script.pop(0) if len(fake.script) > 1
                                        else fake.script[0])
                 if fake.delay:
@@ -192,6 +199,51 @@ def test_a_slow_server_times_out_into_a_503():
         with pytest.raises(ServiceUnavailable):
             svc.get("/staff/health")
         assert time.monotonic() - started < 3.0
+
+
+# --- Kept connections ---------------------------------------------------------------------
+
+def test_a_thread_sends_its_calls_over_one_kept_connection():
+    with FakeService() as server:
+        svc, _ = client(server.url)
+        for _ in range(3):
+            assert svc.get("/staff/health").status_code == 200
+        assert svc.post("/auth/role-holders", json={"pairs": []}).status_code == 200
+    assert len({r.peer for r in server.seen}) == 1 and len(server.seen) == 4
+
+
+def test_another_thread_gets_a_connection_of_its_own():
+    with FakeService() as server:
+        svc, _ = client(server.url)
+        svc.get("/staff/health")
+        other = threading.Thread(target=svc.get, args=("/staff/health",))
+        other.start()
+        other.join()
+        svc.get("/staff/health")
+    first, elsewhere, again = (r.peer for r in server.seen)
+    assert first == again != elsewhere
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_even_for_a_post():
+    # A POST is never resent, so a stale connection must be found before it is used.
+    with FakeService(idle=0.2) as server:
+        svc, session = client(server.url, retries=0)
+        assert svc.get("/staff/health").status_code == 200
+        time.sleep(0.6)  # the server has closed the idle connection
+        assert svc.post("/auth/role-holders", json={"pairs": []}).status_code == 200
+    assert len(session.attempts) == 2
+    assert server.seen[0].peer != server.seen[1].peer
+
+
+def test_a_forked_child_opens_its_own_connections(monkeypatch):
+    import shared.http
+
+    with FakeService() as server:
+        svc, _ = client(server.url)
+        svc.get("/staff/health")
+        monkeypatch.setattr(shared.http.os, "getpid", lambda: -1)  # as in a forked child
+        svc.get("/staff/health")
+    assert server.seen[0].peer != server.seen[1].peer
 
 
 # --- Request ids and tokens ---------------------------------------------------------------
