@@ -54,7 +54,9 @@ def test_the_policy_holder_versions_a_rule_and_a_branch_head_cannot(user, consol
 
         page.get_by_label("扣款下限（元）").fill(f'{rule["deduction_min"]:g}')
         page.get_by_role("button", name="发布新版本").click()
-        page.locator("#view:not([aria-busy])").wait_for()
+        # Said once the page has reloaded its rules and redrawn the form: picking the rule
+        # before that would pick it on the form about to be replaced.
+        expect(page.locator("#status")).to_contain_text(f"{code} 已发布第")
         page.get_by_role("heading", name="修改规则（生成新版本）").wait_for()
         hr.shot("rule-saved")
         page.get_by_label("规则", exact=True).select_option(code)
