@@ -79,6 +79,7 @@ def test_an_incident_recorded_by_one_head_is_confirmed_by_another_and_appealed(
         assert page.get_by_role("button", name="确认违规").count() == 0  # the recorder: none
         zhang.shot("recorded")
         zhang.go("违规积分与考核")
+        expect(page.locator("#awaiting")).to_be_visible()  # drawn, not an error in its place
         expect(page.locator("#awaiting")).not_to_contain_text(f"#{incident}")
 
     # The server refuses the recorder's own confirmation (four-eyes) …

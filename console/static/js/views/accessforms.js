@@ -111,14 +111,16 @@ export async function user(view, [id]) {
       class: u.status === 'active' ? 'reject' : 'approve' }, ta(u.status === 'active' ? 'disable' : 'enable')),
     formError());
   onSubmit(actions, async (button) => {
+    let message;
     if (button.value === 'unlock') {
       await post(`${path}/unlock`, {});
-      say(ta('unlocked'));
+      message = ta('unlocked');
     } else {
       const after = await api('PATCH', path, { status: button.value === 'disable' ? 'disabled' : 'active' });
-      say(ta('nowStatus', { status: ta(`status.${after.status}`) }));
+      message = ta('nowStatus', { status: ta(`status.${after.status}`) });
     }
     await redraw();
+    say(message); // after the redraw, as every other form: the message means the page is current
   });
   clear(view, title(ta('user', { username: u.username })),
     section(ta('facts'), facts([[ta('displayName'), u.display_name],
