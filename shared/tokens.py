@@ -149,6 +149,14 @@ class Principal:
                    scope=scope, jti=claims.get("jti"), claims=claims, token=token)
 
 
+def forget_oldest(memory: dict[Any, Any], size: int) -> None:
+    """Make room in a full memory of verified tokens: its oldest quarter goes (a dict keeps
+    insertion order). Emptying it all made every caller of the moment verify again at once,
+    and which callers survived depended on nothing they did. The caller holds its lock."""
+    for key in list(memory)[:size // 4]:
+        memory.pop(key, None)
+
+
 class TokenVerifier:
     #: How many verified tokens to remember (their principal is reused until `exp` + leeway).
     CACHE_SIZE = 4096
@@ -206,14 +214,9 @@ class TokenVerifier:
         return found
 
     def _forget_oldest(self) -> None:
-        """Full: the oldest quarter goes (a dict keeps insertion order), as auth's own
-        memory does. Emptying it all made every caller of the moment verify again at once,
-        and which callers survived depended on nothing they did."""
         with self._evicting:
-            if len(self._verified) < self.CACHE_SIZE:
-                return  # another thread made room meanwhile
-            for token in list(self._verified)[:self.CACHE_SIZE // 4]:
-                self._verified.pop(token, None)
+            if len(self._verified) >= self.CACHE_SIZE:  # no other thread made room meanwhile
+                forget_oldest(self._verified, self.CACHE_SIZE)
 
     def remembered(self, token: str) -> Principal | None:
         """The caller behind `token` if this verifier verified it before and still trusts it,

@@ -22,7 +22,7 @@ from services.auth.service import bindings, keys, roles
 from services.auth.service.common import Prepared, session_scalar
 from shared.errors import Unauthorized
 from shared.settings import Settings
-from shared.tokens import ACCESS_TOKEN_TYP, ALGORITHM, REQUIRED_CLAIMS
+from shared.tokens import ACCESS_TOKEN_TYP, ALGORITHM, REQUIRED_CLAIMS, forget_oldest
 
 
 def user_claims(*, session: Session, settings: Settings, user: User, now: dt.datetime,
@@ -226,8 +226,7 @@ def _remember(token: str, header: dict[str, Any], key_id: str, claims: dict[str,
         return
     with _verified_lock:
         if len(_verified) >= _VERIFIED_MAX:
-            for old in list(_verified)[:_VERIFIED_MAX // 4]:  # oldest first
-                _verified.pop(old, None)
+            forget_oldest(_verified, _VERIFIED_MAX)
         _verified[token] = (header, key_id, dict(claims), float(exp) + leeway - 1)
 
 
