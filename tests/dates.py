@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from services.leave.domain.calendar import WorkingCalendar
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from services.leave.service.common import today
 
 Working = Callable[[dt.date], bool]
 
@@ -29,7 +27,7 @@ _CALENDAR = WorkingCalendar()  # a stack's own: the default policy has no overri
 
 def shanghai_today() -> dt.date:
     """Today as the console's browser (timezone Asia/Shanghai) and the services see it."""
-    return dt.datetime.now(SHANGHAI).date()
+    return today("Asia/Shanghai")
 
 
 def is_working_day(day: dt.date) -> bool:
